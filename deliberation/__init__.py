@@ -1,0 +1,1 @@
+"""The live deliberation module: sessions, rounds, contributions, ballots and the event log."""

@@ -1,0 +1,12 @@
+"""App config for the live deliberation module."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliberationConfig(AppConfig):
+    """Live, facilitated deliberation rounds over WebSockets."""
+
+    name = "deliberation"
+    verbose_name = _("Live deliberation")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Wagtail pages of Cyd: the home page, Public Services Boards and their consultations."""

@@ -1,0 +1,2 @@
+// Marks the page as scripted so CSS can reveal JavaScript-only controls.
+document.documentElement.classList.replace("no-js", "js");

@@ -1,0 +1,1 @@
+"""Shared pytest fixtures: users, the demo site, and helpers for sockets."""
