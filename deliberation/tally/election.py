@@ -1,0 +1,109 @@
+"""The Election value type: candidates, aggregated ballots, seats, title and withdrawn candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from hashlib import sha256
+from operator import itemgetter
+
+from .model import TallyError
+
+
+@dataclass(frozen=True)
+class Election:
+    """An election ready to count.
+
+    `ballots` is a tuple of (weight, ranking) pairs with every distinct ranking once; a ranking is
+    a tuple of 0-based indices into `candidates`, most preferred first, and may be empty (a valid
+    ballot that is exhausted at once). `withdrawn` holds 0-based indices of withdrawn candidates;
+    their preferences are skipped when counting. Build one with Election.build() or
+    Election.from_blt(), which validate; the plain constructor trusts its arguments.
+    """
+
+    candidates: tuple[str, ...]
+    ballots: tuple[tuple[int, tuple[int, ...]], ...]
+    seats: int = 1
+    title: str = ""
+    withdrawn: frozenset[int] = frozenset()
+
+    @classmethod
+    def _trusted(cls, candidates, ballots, seats, title, withdrawn) -> Election:
+        return cls(candidates, ballots, seats, title, withdrawn)
+
+    @classmethod
+    def build(
+        cls,
+        candidates: Iterable[str],
+        ballots: Iterable[tuple[int, Iterable[int]]],
+        seats: int = 1,
+        title: str = "",
+        withdrawn: Iterable[int] = (),
+    ) -> Election:
+        """Validate and aggregate (weight, ranking) ballots with 0-based candidate indices."""
+        names = tuple(candidates)
+        n = len(names)
+        if n < 1:
+            raise TallyError("an election needs at least one candidate")
+        if any(not isinstance(x, str) for x in names):
+            raise TallyError("candidate names must be strings")
+        if len(set(names)) != n:
+            raise TallyError("candidate names must be distinct")
+        if not isinstance(seats, int) or seats < 1:
+            raise TallyError(f"seats must be a positive whole number, got {seats!r}")
+        gone = frozenset(withdrawn)
+        if any(not isinstance(c, int) or not 0 <= c < n for c in gone):
+            raise TallyError(f"withdrawn candidates must be indices 0..{n - 1}")
+        valid = range(n)
+        aggregated: dict[tuple[int, ...], int] = {}
+        for number, item in enumerate(ballots, 1):
+            try:
+                weight, ranking = item
+            except (TypeError, ValueError):
+                raise TallyError(f"ballot {number}: expected (weight, ranking), got {item!r}") from None
+            ranking = tuple(ranking)
+            if not isinstance(weight, int) or isinstance(weight, bool) or weight <= 0:
+                raise TallyError(f"ballot {number}: weight must be a positive whole number, got {weight!r}")
+            for c in ranking:
+                if not isinstance(c, int) or isinstance(c, bool) or c not in valid:
+                    raise TallyError(f"ballot {number}: unknown candidate index {c!r} (0..{n - 1})")
+            if len(set(ranking)) != len(ranking):
+                raise TallyError(f"ballot {number}: a candidate is ranked twice in {ranking!r}")
+            aggregated[ranking] = aggregated.get(ranking, 0) + weight
+        return cls(names, tuple(zip(aggregated.values(), aggregated, strict=True)), seats, str(title), gone)
+
+    @classmethod
+    def from_blt(cls, text: str) -> Election:
+        """Parse BLT text; raise BltError naming the line if it is malformed."""
+        from .blt import parse_blt
+
+        return parse_blt(text)
+
+    def to_blt(self) -> str:
+        """Write the election as BLT text (ballots in stored order)."""
+        from .blt import write_blt
+
+        return write_blt(self.candidates, self.ballots, self.seats, self.title, self.withdrawn)
+
+    def canonical_blt(self) -> str:
+        """BLT text with ballots sorted by ranking: the same ballots in any order give the same text."""
+        from .blt import write_blt
+
+        ballots = sorted(self.ballots, key=itemgetter(1))
+        return write_blt(self.candidates, ballots, self.seats, self.title, self.withdrawn)
+
+    def default_seed(self) -> str:
+        """The lot seed used when none is given: sha256 (hex) of the canonical BLT text."""
+        return sha256(self.canonical_blt().encode()).hexdigest()
+
+    @property
+    def total_weight(self) -> int:
+        """Number of valid ballots (sum of weights, empty ballots included)."""
+        return sum(w for _, w in self.ballots)
+
+    def count(self, method: str, seats: int | None = None, seed: str | int | None = None,
+              tiebreak: str = "lot"):
+        """Count this election with a method; see deliberation.tally.count for the arguments."""
+        from .count import count_election
+
+        return count_election(self, method, seats=seats, seed=seed, tiebreak=tiebreak)
