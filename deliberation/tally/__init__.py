@@ -17,7 +17,8 @@ count(method, candidates, ballots, seats=1, seed=None, tiebreak="lot", withdrawn
     ballots: iterable of (weight, ranking); a ranking is a tuple of 0-based candidate indices,
     most preferred first, possibly empty. Raises TallyError (a ValueError) for bad input.
 
-Methods: "irv", "stv-scottish" (alias "stv"), "stv-meek", "schulze", "borda", "condorcet".
+Methods: "irv", "stv-scottish" (alias "stv"), "stv-meek", "schulze" (winning votes),
+"schulze-margins" (the same with margins, as pref_voting's default), "borda", "condorcet".
 Tie-breaks: "lot" (earlier stages, then a lot seeded by `seed`, by default sha256 of the
 canonical BLT) or "candidate-order" (RCTab). The rules are in docs/tally.md.
 

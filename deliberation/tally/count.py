@@ -9,7 +9,7 @@ from .election import Election
 from .model import Result, TallyError
 from .ties import TIEBREAKS, TieBreaker
 
-METHODS = ("irv", "stv-scottish", "stv", "stv-meek", "schulze", "borda", "condorcet")
+METHODS = ("irv", "stv-scottish", "stv", "stv-meek", "schulze", "schulze-margins", "borda", "condorcet")
 ALIASES = {"stv": "stv-scottish"}
 SINGLE_WINNER = ("irv", "condorcet")
 
@@ -25,7 +25,7 @@ def _counter(method: str):
     if method == "stv-meek":
         from .stv_meek import count_stv_meek
         return count_stv_meek
-    if method == "schulze":
+    if method in ("schulze", "schulze-margins"):
         from .pairwise import count_schulze
         return count_schulze
     if method == "condorcet":

@@ -43,14 +43,15 @@ def condorcet_winner(d: list[list[int]], active: list[int]) -> int | None:
     return None
 
 
-def strongest_paths(d: list[list[int]], active: list[int]) -> list[list[int]]:
-    """Schulze beat-path strengths with winning votes (Floyd-Warshall widest paths)."""
+def strongest_paths(d: list[list[int]], active: list[int], margins: bool = False) -> list[list[int]]:
+    """Schulze beat-path strengths (Floyd-Warshall widest paths); a defeat's strength is its
+    winning votes d[x][y], or its margin d[x][y] - d[y][x] when margins is true."""
     n = len(d)
     p = [[0] * n for _ in range(n)]
     for x in active:
         for y in active:
             if x != y and d[x][y] > d[y][x]:
-                p[x][y] = d[x][y]
+                p[x][y] = d[x][y] - d[y][x] if margins else d[x][y]
     for i in active:
         pi = p[i]
         for j in active:
@@ -91,9 +92,10 @@ def count_condorcet(ctx: Context) -> Result:
 
 
 def count_schulze(ctx: Context) -> Result:
-    """Schulze beat-path with winning votes; a full ranking, ties within a tier broken by the rule."""
+    """Schulze beat-path with winning votes ("schulze-margins": margins); a full ranking in tiers,
+    ties inside a tier broken by the tie-break rule only as far as the seats need."""
     d = pairwise_matrix(ctx.n, ctx.ballots)
-    p = strongest_paths(d, ctx.active)
+    p = strongest_paths(d, ctx.active, margins=ctx.method == "schulze-margins")
     tiers = schulze_tiers(p, ctx.active)
     order = ctx.tb.take(tiers, ctx.seats, kind="rank")
     names = ctx.names

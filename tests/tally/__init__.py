@@ -1,0 +1,1 @@
+"""Tests of the pure counting engine deliberation.tally (no Django, no database)."""
