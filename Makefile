@@ -24,6 +24,7 @@ messages: $(STAMP)
 run: messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
+	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py check
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 

@@ -6,4 +6,13 @@ from deliberation import views
 
 urlpatterns = [
     path("join/", views.join, name="join"),
+    path("s/<str:code>/", views.session, name="session"),
+    path("s/<str:code>/act/", views.act, name="session_act"),
+    path("s/<str:code>/facilitate/", views.facilitate, name="facilitate"),
+    path("s/<str:code>/present/", views.present, name="present"),
+    path("s/<str:code>/qr.svg", views.qr, name="session_qr"),
+    path("s/<str:code>/log/", views.audit_log, name="audit_log"),
+    path("s/<str:code>/log.<str:fmt>", views.audit_log, name="audit_log_export"),
+    path("s/<str:code>/results/<int:round_id>/", views.results, name="results"),
+    path("s/<str:code>/results/<int:round_id>.<str:fmt>", views.results_download, name="results_download"),
 ]

@@ -1,8 +1,276 @@
-"""Pages, exports and HTTP form fallbacks of the live module."""
+"""Pages, exports and HTTP form fallbacks of the live module: they parse, ask, delegate and reply."""
 
-from django.shortcuts import render
+import csv
+import json
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deliberation import exports, protocol, rules, selectors, services
+from deliberation.errors import ServiceError
+from deliberation.forms import JoinForm, NameForm
+from deliberation.identity import participant_id_from_session, remember_participant
+from deliberation.models import LiveSession, Participant, Round
+
+
+def _session_or_404(code):
+    return get_object_or_404(LiveSession, code=code.upper())
+
+
+def _actor(request, session):
+    """The request's actor on this session."""
+    participant_id = participant_id_from_session(request.session, session.code)
+    participant = Participant.objects.filter(pk=participant_id, session=session).first() if participant_id else None
+    return rules.Actor(user=request.user, participant=participant)
 
 
 def join(request):
-    """The join page: type a session's code."""
-    return render(request, "deliberation/join.html")
+    """The join page: type (or paste) the session's code."""
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if LiveSession.objects.filter(code=form.cleaned_data["code"]).exists():
+            return redirect("session", code=form.cleaned_data["code"])
+        form.add_error("code", _("No session has that code. Check it against the screen and try again."))
+    return render(request, "deliberation/join.html", {"form": form})
+
+
+def session(request, code):
+    """The live page, or the name form for someone who has not joined yet."""
+    live = _session_or_404(code)
+    actor = _actor(request, live)
+    if not rules.can(actor, rules.VIEW_SESSION, live):
+        form = NameForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            participant = services.participant_join(
+                session=live, user=request.user, display_name=form.cleaned_data["name"]
+            )
+            remember_participant(request.session, live.code, participant.pk)
+            return redirect("session", code=live.code)
+        return render(request, "deliberation/join_name.html", {"live": live, "form": form})
+    state = selectors.session_state(live, actor)
+    context = {"live": live, "state": state, "view": build_view(state), "ref": uuid.uuid4().hex}
+    return render(request, "deliberation/session.html", context)
+
+
+def build_view(state):
+    """Arrange a state snapshot for the server-rendered page (what JS later keeps up to date)."""
+    payload = state["payload"]
+    rounds = payload["rounds"]
+    current = next((r for r in rounds if r["state"] == "open"), None)
+    for round_ in rounds:
+        round_["kind_label"] = Round.Kind(round_["kind"]).label
+        round_["state_label"] = Round.State(round_["state"]).label
+    proposals = {p["id"]: p for p in payload["proposals"]}
+    comments_by_proposal = {}
+    for comment in payload["comments"]:
+        comments_by_proposal.setdefault(comment["proposal"], []).append(comment)
+    visible = [p for p in payload["proposals"] if not p["merged_into"]]
+    for proposal in visible:
+        thread = comments_by_proposal.get(proposal["id"], [])
+        proposal["thread"] = [c | {"replies": [r for r in thread if r["parent"] == c["id"]]}
+                              for c in thread if c["parent"] is None]  # fmt: skip
+        proposal["merged"] = [p for p in payload["proposals"] if p["merged_into"] == proposal["id"]]
+    ballot = []
+    my_ballot = None
+    if current and current["kind"] == "vote":
+        ballot = [proposals[i] for i in current["ballot"] if i in proposals]
+        my_ballot = payload["my_ballots"].get(str(current["id"]))
+    published = [r for r in rounds if r["state"] == "published"]
+    return {
+        "current": current,
+        "proposals": visible,
+        "ballot": ballot,
+        "my_ballot": my_ballot,
+        "rank_choices": list(range(1, len(ballot) + 1)),
+        "published": published,
+        "rounds": rounds,
+    }
+
+
+def _payload_from_post(kind, post):
+    """Turn an HTML form's fields into a protocol payload of the right JSON types."""
+    fields, _handler = protocol.MESSAGES[kind]
+    payload = {}
+    for name, field in fields.items():
+        if field.kind == "int_list":
+            if name == "ranking" and any(key.startswith("rank_") for key in post):
+                ranks = []
+                for key, value in post.items():
+                    if key.startswith("rank_") and value:
+                        try:
+                            ranks.append((int(value), int(key[5:])))
+                        except ValueError as exc:
+                            raise ServiceError("invalid") from exc
+                if len({r for r, _p in ranks}) != len(ranks):
+                    raise ServiceError("invalid", _("Give each proposal a different rank."))
+                payload[name] = [pid for _r, pid in sorted(ranks)]
+            elif name in post:
+                try:
+                    payload[name] = [int(v) for v in post.getlist(name) if v]
+                except ValueError as exc:
+                    raise ServiceError("invalid") from exc
+            continue
+        value = post.get(name)
+        if value in (None, "") and field.kind == "int":
+            continue
+        if field.kind == "int":
+            try:
+                payload[name] = int(value)
+            except ValueError as exc:
+                raise ServiceError("invalid", f"Wrong type for field: {name}") from exc
+        elif value is not None:
+            payload[name] = value
+    return payload
+
+
+@require_POST
+def act(request, code):
+    """The HTTP fallback of every socket action: the same protocol, services and errors."""
+    live = _session_or_404(code)
+    actor = _actor(request, live)
+    kind = request.POST.get("action", "")
+    ref = request.POST.get("ref", "")[: protocol.MAX_REF_LENGTH]
+    back = request.POST.get("next") or reverse("session", args=[live.code])
+    if not back.startswith("/"):
+        back = reverse("session", args=[live.code])
+    try:
+        if kind not in protocol.MESSAGES:
+            raise ServiceError("unknown_type")
+        payload = _payload_from_post(kind, request.POST)
+        reply = protocol.dispatch(actor, live, kind, payload, ref)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(request, protocol.success_message(kind, reply))
+    return redirect(back)
+
+
+def _facilitator_or_403(request, live):
+    actor = _actor(request, live)
+    if not rules.can(actor, rules.VIEW_FACILITATOR_DATA, live):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            raise _LoginRedirect(redirect_to_login(request.get_full_path()))
+        raise PermissionDenied
+    return actor
+
+
+class _LoginRedirect(Exception):
+    def __init__(self, response):
+        super().__init__("login")
+        self.response = response
+
+
+def facilitate(request, code):
+    """The facilitator's console."""
+    live = _session_or_404(code)
+    try:
+        actor = _facilitator_or_403(request, live)
+    except _LoginRedirect as redirect_:
+        return redirect_.response
+    state = selectors.session_state(live, actor)
+    context = {
+        "live": live,
+        "state": state,
+        "view": build_view(state),
+        "ref": uuid.uuid4().hex,
+        "kinds": Round.Kind.choices,
+        "methods": Round.Method.choices,
+        "join_url": request.build_absolute_uri(reverse("session", args=[live.code])),
+    }
+    return render(request, "deliberation/facilitate.html", context)
+
+
+def present(request, code):
+    """The presenter screen for the room's projector (public: it shows what the room sees)."""
+    live = _session_or_404(code)
+    state = selectors.session_state(live, rules.Actor(user=None))
+    join_url = request.build_absolute_uri(reverse("session", args=[live.code]))
+    context = {"live": live, "state": state, "view": build_view(state), "join_url": join_url,
+               "qr_svg": exports.qr_svg(join_url)}  # fmt: skip
+    return render(request, "deliberation/present.html", context)
+
+
+def qr(request, code):
+    """The join link as an SVG QR code."""
+    live = _session_or_404(code)
+    join_url = request.build_absolute_uri(reverse("session", args=[live.code]))
+    return HttpResponse(exports.qr_svg(join_url), content_type="image/svg+xml")
+
+
+def _published_round(live, round_id):
+    round_ = get_object_or_404(Round, pk=round_id, session=live, kind=Round.Kind.VOTE)
+    if round_.state != Round.State.PUBLISHED:
+        raise Http404
+    return round_
+
+
+def results(request, code, round_id):
+    """A published count, stage by stage, with downloads and the receipt check."""
+    live = _session_or_404(code)
+    round_ = _published_round(live, round_id)
+    receipt = request.GET.get("receipt", "").strip().upper()
+    context = {
+        "live": live,
+        "round": round_,
+        "report": exports.result_report(round_),
+        "receipt": receipt,
+        "receipt_found": exports.receipt_counted(round_, receipt) if receipt else None,
+        "recount_command": exports.recount_command(round_),
+    }
+    return render(request, "deliberation/results.html", context)
+
+
+def results_download(request, code, round_id, fmt):
+    """Anonymised ballots (BLT, CSV), the result (JSON) and the receipts list of a published round."""
+    live = _session_or_404(code)
+    round_ = _published_round(live, round_id)
+    stem = f"cyd-{live.code}-round-{round_.pk}"
+    if fmt == "blt":
+        response = HttpResponse(exports.ballots_blt(round_), content_type="text/plain; charset=utf-8")
+    elif fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        exports.ballots_csv(round_, csv.writer(response))
+    elif fmt == "json":
+        response = JsonResponse(round_.result, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    elif fmt == "receipts":
+        # Sorted random codes reveal nothing about who voted when.
+        receipts = sorted(round_.ballots.values_list("receipt", flat=True))
+        response = HttpResponse("\n".join(receipts) + "\n", content_type="text/plain; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{ "txt" if fmt == "receipts" else fmt}"'
+    return response
+
+
+def audit_log(request, code, fmt="html"):
+    """The event log of a session, for its facilitators and the consultation's editors."""
+    live = _session_or_404(code)
+    actor = _actor(request, live)
+    if not rules.can(actor, rules.VIEW_AUDIT_LOG, live):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    events = live.events.select_related("actor_user", "actor_participant").order_by("seq")
+    if fmt == "json":
+        return JsonResponse({"session": live.code, "events": exports.audit_rows(events)},
+                            json_dumps_params={"indent": 2, "ensure_ascii": False})  # fmt: skip
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="cyd-{live.code}-audit-log.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["seq", "time", "type", "actor", "audience", "payload"])
+        for row in exports.audit_rows(events):
+            writer.writerow([row["seq"], row["time"], row["type"], row["actor"], row["audience"],
+                             json.dumps(row["payload"], ensure_ascii=False)])  # fmt: skip
+        return response
+    return render(request, "deliberation/audit_log.html", {"live": live, "rows": exports.audit_rows(events)})

@@ -1,0 +1,142 @@
+"""Published artefacts: anonymised ballots (BLT, CSV), the count report and charts, QR codes, the audit log."""
+
+import io
+import secrets
+from decimal import Decimal
+
+import segno
+from django.utils.translation import gettext as _
+
+from deliberation import selectors
+
+METHOD_COMMANDS = {"irv": "irv", "stv": "stv", "schulze": "schulze", "borda": "borda"}
+
+
+def qr_svg(url):
+    """The URL as an accessible SVG QR code (title for screen readers, no fixed size)."""
+    buffer = io.StringIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=_("QR code to join the session"),
+        svgclass="qr", lineclass=None, omitsize=True,
+    )  # fmt: skip
+    return buffer.getvalue()
+
+
+def ballots_blt(round_):
+    """The round's ballots as BLT: aggregated by ranking, so no order or identity is left."""
+    from deliberation.tally.blt import write_blt
+
+    candidates, ballots = selectors.round_ballots(round_)
+    title = " ".join(round_.title.replace('"', "\u201d").split())
+    return write_blt(tuple(selectors.candidate_names(candidates)), ballots, round_.seats, title, ())
+
+
+def ballots_csv(round_, writer):
+    """One row a ballot, in a random order, with no participant, receipt or time."""
+    candidates, ballots = selectors.round_ballots(round_)
+    names = selectors.candidate_names(candidates)
+    rows = [[names[i] for i in ranking] for weight, ranking in ballots for _n in range(weight)]
+    secrets.SystemRandom().shuffle(rows)
+    width = max((len(r) for r in rows), default=0)
+    writer.writerow([_("Preference %(n)s") % {"n": n} for n in range(1, width + 1)])
+    writer.writerows(rows)
+
+
+def recount_command(round_):
+    """The exact command that re-counts the downloaded BLT."""
+    code = round_.session.code
+    seats = f" --seats {round_.seats}" if round_.method == "stv" else ""
+    method = METHOD_COMMANDS.get(round_.method, round_.method)
+    return f"python -m deliberation.tally cyd-{code}-round-{round_.pk}.blt --method {method}{seats}"
+
+
+def receipt_counted(round_, receipt):
+    """True if a receipt code is among the ballots counted in this round."""
+    return round_.ballots.filter(receipt=receipt.strip().upper()).exists()
+
+
+def _number(value):
+    """A result number (int or fixed-point string) as a Decimal."""
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _bars(votes, quota, elected, excluded):
+    """Geometry for one stage's horizontal bar chart, widths as percentages of the chart."""
+    values = {name: _number(v) for name, v in votes.items()}
+    top = max([*values.values(), _number(quota)], default=Decimal(1)) or Decimal(1)
+    bars = []
+    for row, (name, value) in enumerate(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))):
+        status = "elected" if name in elected else "excluded" if name in excluded else ""
+        bars.append({"name": name, "value": value, "width": float(value / top * 100), "y": row * 36, "status": status})
+    quota_x = float(_number(quota) / top * 100) if quota is not None else None
+    return {"bars": bars, "height": max(len(bars) * 36, 36), "quota_x": quota_x}
+
+
+def describe_stage(stage):
+    """What happened at a stage, in words."""
+    lines = []
+    for name in stage.get("elected", []):
+        lines.append(_("%(name)s is elected.") % {"name": name})
+    for name in stage.get("excluded", []):
+        lines.append(_("%(name)s has the fewest votes and is excluded.") % {"name": name})
+    for tie in stage.get("ties", []):
+        rule = {
+            "earlier-stages": _("by the votes at earlier stages"),
+            "lot": _("by a recorded lot"),
+            "candidate-order": _("by the order on the ballot"),
+        }.get(tie.get("rule"), tie.get("rule", ""))
+        lines.append(
+            _("Tie between %(names)s, broken %(rule)s: %(chosen)s.")
+            % {"names": ", ".join(tie.get("candidates", [])), "rule": rule, "chosen": tie.get("chosen")}
+        )
+    return lines
+
+
+def result_report(round_):
+    """A published result arranged for the results page: stages with charts and words."""
+    result = round_.result or {}
+    stages = []
+    for stage in result.get("stages", []):
+        quota = stage.get("quota", result.get("quota"))
+        stages.append(
+            stage
+            | {
+                "chart": _bars(stage.get("votes", {}), quota, stage.get("elected", []), stage.get("excluded", [])),
+                "words": describe_stage(stage),
+                "quota_value": quota,
+            }
+        )
+    scores = result.get("scores")
+    score_chart = _bars(scores, None, result.get("winners", []), []) if scores else None
+    pairwise = result.get("pairwise")
+    names = [c for c in result.get("candidates", []) if c not in result.get("withdrawn", [])]
+    matrix = [
+        {"name": a, "cells": [None if a == b else pairwise.get(a, {}).get(b) for b in names]} for a in names
+    ] if pairwise else None  # fmt: skip
+    return {
+        "result": result,
+        "winners": result.get("winners", []),
+        "stages": stages,
+        "score_chart": score_chart,
+        "matrix": matrix,
+        "names": names,
+        "ranking": result.get("ranking"),
+        "ties": result.get("ties", []),
+    }
+
+
+def audit_rows(events):
+    """The event log as rows for the audit page and its CSV/JSON exports."""
+    rows = []
+    for event in events:
+        if event.actor_user_id:
+            actor = _("facilitator %(name)s") % {"name": event.actor_user.get_username()}
+        elif event.actor_participant_id:
+            actor = _("participant #%(id)s") % {"id": event.actor_participant_id}
+        else:
+            actor = _("system")
+        rows.append({
+            "seq": event.seq, "time": event.created_at.isoformat(), "type": event.type, "actor": actor,
+            "audience": event.audience, "payload": event.payload,
+        })  # fmt: skip
+    return rows

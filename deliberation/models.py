@@ -1,0 +1,298 @@
+"""Data of the live module: sessions, rounds, participants, contributions, ballots and the event log."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+
+# No 0/O, 1/I/L, 5/S or 2/Z: codes are read aloud in halls and typed on phones.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
+JOIN_CODE_LENGTH = 6
+TITLE_MAX = 140
+BODY_MAX = 1000
+COMMENT_MAX = 1000
+NAME_MAX = 60
+REASON_MAX = 200
+
+
+def new_join_code():
+    """A random join code from the unambiguous alphabet."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def new_receipt():
+    """A short random receipt code a voter can check against the published list."""
+    return "-".join("".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(4)) for _ in range(3))
+
+
+class LiveSession(ClusterableModel):
+    """A live, facilitated session of rounds, attached to a consultation page."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        LIVE = "live", _("Live")
+        ENDED = "ended", _("Ended")
+
+    consultation = models.ForeignKey(
+        "home.ConsultationPage",
+        verbose_name=_("consultation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_sessions",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    code = models.CharField(_("join code"), max_length=12, unique=True, default=new_join_code, editable=False)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("facilitators"), blank=True, related_name="facilitated_sessions"
+    )
+    last_seq = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("title"), FieldPanel("description"), PageChooserPanel("consultation", "home.ConsultationPage")],
+            heading=_("What the session is about"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("language"), FieldPanel("starts_at"), FieldPanel("facilitators")],
+            heading=_("When and who runs it"),
+        ),
+        InlinePanel("rounds", heading=_("Run of show"), label=_("round")),
+    ]
+
+    class Meta:
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.title} ({self.code})"
+
+    def get_absolute_url(self):
+        """The join link people follow or scan."""
+        from django.urls import reverse
+
+        return reverse("session", args=[self.code])
+
+
+class Round(models.Model):
+    """One facilitated step of a session: proposals, comments or a ranked vote."""
+
+    class Kind(models.TextChoices):
+        PROPOSAL = "proposal", _("Proposals")
+        COMMENT = "comment", _("Comments")
+        VOTE = "vote", _("Ranked vote")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        PUBLISHED = "published", _("Results published")
+
+    class Method(models.TextChoices):
+        IRV = "irv", _("Instant runoff (one winner)")
+        STV = "stv", _("Single transferable vote (several winners)")
+        SCHULZE = "schulze", _("Schulze (Condorcet ranking)")
+        BORDA = "borda", _("Borda count (points)")
+
+    session = ParentalKey(LiveSession, on_delete=models.CASCADE, related_name="rounds")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    prompt = models.TextField(_("what to do"), blank=True, max_length=2000)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    max_per_participant = models.PositiveSmallIntegerField(
+        _("proposals per participant"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    method = models.CharField(_("counting method"), max_length=10, choices=Method.choices, default=Method.IRV)
+    seats = models.PositiveSmallIntegerField(_("winners"), default=1)
+    ballot_proposals = models.ManyToManyField(
+        "Proposal", verbose_name=_("proposals on the ballot"), blank=True, related_name="on_ballots"
+    )
+    result = models.JSONField(_("result"), null=True, blank=True, editable=False)
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    panels = [
+        FieldPanel("kind"), FieldPanel("title"), FieldPanel("prompt"), FieldPanel("max_per_participant"),
+        FieldPanel("method"), FieldPanel("seats"),
+    ]  # fmt: skip
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Participant(models.Model):
+    """A person taking part: a walk-in with a browser identity, or a signed-in user."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    display_name = models.CharField(_("display name"), max_length=NAME_MAX, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"], condition=Q(user__isnull=False), name="one_participant_per_user"
+            )
+        ]
+
+    def __str__(self):
+        return self.display_name or f"#{self.pk}"
+
+
+class Contribution(models.Model):
+    """What proposals and comments share: an author, moderation in the open, and an idempotency ref."""
+
+    author = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL)
+    author_name = models.CharField(max_length=NAME_MAX, blank=True)
+    client_ref = models.CharField(max_length=64, blank=True)
+    hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=REASON_MAX, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Proposal(Contribution):
+    """An idea put forward in a proposal round."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="proposals")
+    title = models.CharField(_("proposal"), max_length=TITLE_MAX)
+    body = models.TextField(_("details"), max_length=BODY_MAX, blank=True)
+    original_title = models.CharField(max_length=TITLE_MAX, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_ref"], condition=~Q(client_ref=""), name="proposal_ref_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Comment(Contribution):
+    """A comment on a proposal in a comment round, with an optional stance and one level of replies."""
+
+    class Stance(models.TextChoices):
+        FOR = "for", _("For")
+        AGAINST = "against", _("Against")
+        NEUTRAL = "neutral", _("Neutral")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="comments")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX)
+    stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_ref"], condition=~Q(client_ref=""), name="comment_ref_once"
+            )
+        ]
+
+
+class Ballot(models.Model):
+    """One ranked ballot: a participant's (one per round, changeable while open) or a paper slip."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
+    participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.CASCADE)
+    ranking = models.JSONField(default=list)
+    receipt = models.CharField(max_length=20, unique=True, default=new_receipt, editable=False)
+    is_paper = models.BooleanField(default=False)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    client_ref = models.CharField(max_length=64, blank=True)
+    cast_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "participant"], condition=Q(participant__isnull=False), name="one_ballot_per_round"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "entered_by", "client_ref"],
+                condition=Q(is_paper=True) & ~Q(client_ref=""),
+                name="paper_ballot_ref_once",
+            ),
+        ]
+
+
+class Flag(models.Model):
+    """A participant's request that a facilitator look at a contribution."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="flags")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE)
+    proposal = models.ForeignKey(Proposal, null=True, blank=True, on_delete=models.CASCADE)
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE)
+    reason = models.CharField(max_length=REASON_MAX, blank=True)
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "proposal"], name="flag_proposal_once"),
+            models.UniqueConstraint(fields=["participant", "comment"], name="flag_comment_once"),
+        ]
+
+
+class Event(models.Model):
+    """The event log: every state change with its per-session seq; the audit log and resync source."""
+
+    class Audience(models.TextChoices):
+        ALL = "all", _("Everyone")
+        FACILITATORS = "facilitators", _("Facilitators")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    audience = models.CharField(max_length=12, choices=Audience.choices, default=Audience.ALL)
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "seq"]
+        constraints = [models.UniqueConstraint(fields=["session", "seq"], name="one_event_per_seq")]
+
+    def as_message(self):
+        """The event as clients receive it."""
+        return {"type": self.type, "seq": self.seq, "payload": self.payload}
+
+
+class Presence(models.Model):
+    """One open socket on a session, so every process can count who is connected now."""
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="presences")
+    facilitator = models.BooleanField(default=False)
+    seen_at = models.DateTimeField()

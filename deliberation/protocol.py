@@ -1,0 +1,258 @@
+"""The WebSocket message contract: parse, validate, dispatch to a service, reply.
+
+Client → server: `{"type": "<entity>.<verb>", "ref": <client id>, "payload": {...}}`; each
+message gets exactly one reply, `ack` or `error`. See docs/protocol.md.
+"""
+
+import json
+from dataclasses import dataclass
+
+import logging
+
+from django.utils.translation import gettext_lazy as _
+
+from deliberation import rules, selectors, services
+from deliberation.errors import ServiceError
+from deliberation.models import LiveSession, Participant
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 16 * 1024
+MAX_REF_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Field:
+    """One payload field: its JSON type and whether it must be present."""
+
+    kind: str  # "int", "str" or "int_list"
+    required: bool = True
+
+
+def _type_ok(kind, value):
+    """Check a JSON value against a field kind (bools are not ints here)."""
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "int_list":
+        return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    return False
+
+
+def _ack_id(obj):
+    """The ack payload for a created or changed object."""
+    return {"id": obj.pk}
+
+
+# type → (payload fields, handler(actor, session, payload, ref) → ack payload)
+def _proposal_submit(actor, session, p, ref):
+    return _ack_id(services.proposal_submit(
+        actor=actor, session=session, round_id=p["round"], title=p["title"], body=p.get("body", ""), ref=ref))
+
+
+def _comment_submit(actor, session, p, ref):
+    return _ack_id(services.comment_submit(
+        actor=actor, session=session, round_id=p["round"], proposal_id=p["proposal"], body=p["body"],
+        stance=p.get("stance", ""), parent_id=p.get("parent"), ref=ref))
+
+
+def _ballot_cast(actor, session, p, ref):
+    ballot = services.ballot_cast(actor=actor, session=session, round_id=p["round"], ranking=p["ranking"], ref=ref)
+    return {"id": ballot.pk, "receipt": ballot.receipt, "ranking": ballot.ranking}
+
+
+def _ballot_enter_paper(actor, session, p, ref):
+    ballot = services.ballot_enter_paper(
+        actor=actor, session=session, round_id=p["round"], ranking=p["ranking"], ref=ref)
+    return {"id": ballot.pk, "receipt": ballot.receipt}
+
+
+def _flag_submit(actor, session, p, ref):
+    return _ack_id(services.flag_submit(
+        actor=actor, session=session, proposal_id=p.get("proposal"), comment_id=p.get("comment"),
+        reason=p.get("reason", "")))
+
+
+def _rename(actor, session, p, ref):
+    participant = services.participant_rename(actor=actor, session=session, name=p["name"])
+    return {"name": selectors.display_name(participant.display_name), "named": bool(participant.display_name)}
+
+
+def _round(verb):
+    def handler(actor, session, p, ref):
+        kwargs = {"minutes": p.get("minutes")} if verb == "open" else {}
+        round_ = getattr(services, f"round_{verb}")(actor=actor, session=session, round_id=p["round"], **kwargs)
+        return {"id": round_.pk, "state": round_.state}
+    return handler
+
+
+def _round_create(actor, session, p, ref):
+    fields = {k: p[k] for k in ("kind", "title", "prompt", "max_per_participant", "method", "seats") if k in p}
+    return _ack_id(services.round_create(actor=actor, session=session, **fields))
+
+
+def _round_reorder(actor, session, p, ref):
+    services.round_reorder(actor=actor, session=session, order=p["order"])
+    return {}
+
+
+def _moderate(entity, verb):
+    def handler(actor, session, p, ref):
+        kwargs = {f"{entity}_id": p["id"]}
+        if verb == "hide":
+            kwargs["reason"] = p["reason"]
+        if verb == "merge":
+            kwargs["into_id"] = p["into"]
+        if verb == "edit_title":
+            kwargs["title"] = p["title"]
+        return _ack_id(getattr(services, f"{entity}_{verb}")(actor=actor, session=session, **kwargs))
+    return handler
+
+
+def _flag_resolve(actor, session, p, ref):
+    services.flag_resolve(actor=actor, session=session, flag_id=p["id"])
+    return {}
+
+
+ROUND = {"round": Field("int")}
+MESSAGES = {
+    "proposal.submit": ({"round": Field("int"), "title": Field("str"), "body": Field("str", False)}, _proposal_submit),
+    "comment.submit": (
+        {"round": Field("int"), "proposal": Field("int"), "body": Field("str"), "stance": Field("str", False),
+         "parent": Field("int", False)},
+        _comment_submit,
+    ),
+    "ballot.cast": ({"round": Field("int"), "ranking": Field("int_list")}, _ballot_cast),
+    "flag.submit": (
+        {"proposal": Field("int", False), "comment": Field("int", False), "reason": Field("str", False)},
+        _flag_submit,
+    ),
+    "participant.rename": ({"name": Field("str")}, _rename),
+    "round.create": (
+        {"kind": Field("str"), "title": Field("str"), "prompt": Field("str", False),
+         "max_per_participant": Field("int", False), "method": Field("str", False), "seats": Field("int", False)},
+        _round_create,
+    ),
+    "round.reorder": ({"order": Field("int_list")}, _round_reorder),
+    "round.open": (ROUND | {"minutes": Field("int", False)}, _round("open")),
+    "round.close": (ROUND, _round("close")),
+    "round.publish": (ROUND, _round("publish")),
+    "proposal.hide": ({"id": Field("int"), "reason": Field("str")}, _moderate("proposal", "hide")),
+    "proposal.restore": ({"id": Field("int")}, _moderate("proposal", "restore")),
+    "proposal.merge": ({"id": Field("int"), "into": Field("int")}, _moderate("proposal", "merge")),
+    "proposal.edit_title": ({"id": Field("int"), "title": Field("str")}, _moderate("proposal", "edit_title")),
+    "comment.hide": ({"id": Field("int"), "reason": Field("str")}, _moderate("comment", "hide")),
+    "comment.restore": ({"id": Field("int")}, _moderate("comment", "restore")),
+    "flag.resolve": ({"id": Field("int")}, _flag_resolve),
+    "ballot.enter_paper": ({"round": Field("int"), "ranking": Field("int_list")}, _ballot_enter_paper),
+}  # fmt: skip
+
+
+def parse(text):
+    """Decode a frame into (type, ref, payload), or raise ServiceError with a stable code."""
+    if text is None or text == "":
+        raise ServiceError("bad_frame")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+        raise ServiceError("too_large")
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ServiceError("bad_frame") from exc
+    if not isinstance(message, dict):
+        raise ServiceError("bad_frame")
+    ref = message.get("ref")
+    if ref is not None and not (isinstance(ref, str) and len(ref) <= MAX_REF_LENGTH):
+        raise ServiceError("bad_frame")
+    kind = message.get("type")
+    if not isinstance(kind, str):
+        raise ServiceError("bad_frame")
+    payload = message.get("payload", {})
+    if not isinstance(payload, dict):
+        raise ServiceError("invalid")
+    return kind, ref, payload, message
+
+
+def _validate(fields, payload):
+    """Check a payload against its fields: presence, JSON types, and no unknown keys."""
+    unknown = set(payload) - set(fields)
+    if unknown:
+        raise ServiceError("invalid", f"Unknown field: {sorted(unknown)[0]}")
+    for name, field in fields.items():
+        if name not in payload or payload[name] is None:
+            if field.required:
+                raise ServiceError("invalid", f"Missing field: {name}")
+            continue
+        if not _type_ok(field.kind, payload[name]):
+            raise ServiceError("invalid", f"Wrong type for field: {name}")
+
+
+def dispatch(actor, session, kind, payload, ref):
+    """Validate a payload for a known message type and run its service; return the ack payload."""
+    fields, handler = MESSAGES[kind]
+    _validate(fields, payload)
+    return handler(actor, session, payload, ref or "")
+
+
+SUCCESS = {
+    "proposal.submit": _("Your proposal has been added."),
+    "comment.submit": _("Your comment has been added."),
+    "ballot.cast": _("Your ballot has been recorded. Your receipt code is %(receipt)s."),
+    "ballot.enter_paper": _("Paper ballot entered."),
+    "flag.submit": _("Thank you. A facilitator will look at it."),
+    "participant.rename": _("Your name has been changed."),
+    "round.open": _("The round is open."),
+    "round.close": _("The round is closed."),
+    "round.publish": _("The results are published."),
+    "round.create": _("Round added to the run of show."),
+}
+
+
+def success_message(kind, ack):
+    """A translated confirmation for the HTML fallback."""
+    return str(SUCCESS.get(kind, _("Done."))) % {"receipt": ack.get("receipt", "")}
+
+
+def ref_of(text):
+    """Best-effort ref of an unreadable frame, so even errors answer the right message."""
+    try:
+        ref = json.loads(text).get("ref")
+        return ref if isinstance(ref, str) and len(ref) <= MAX_REF_LENGTH else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def handle(*, session_id, user, participant_id, text, channel_name=None):
+    """Handle one client frame; return the list of messages to send back to that client."""
+    ref = None
+    try:
+        kind, ref, payload, message = parse(text)
+        session = LiveSession.objects.get(pk=session_id)
+        participant = Participant.objects.filter(pk=participant_id, session_id=session_id).first()
+        actor = rules.Actor(user=user, participant=participant)
+        if kind == "sync":
+            return [_sync(session, actor, message.get("after"), ref)]
+        if kind == "ping":
+            if channel_name:
+                services.presence_touch(channel_name=channel_name)
+            return [{"type": "ack", "ref": ref, "payload": {}}]
+        if kind not in MESSAGES:
+            raise ServiceError("unknown_type")
+        return [{"type": "ack", "ref": ref, "payload": dispatch(actor, session, kind, payload, ref)}]
+    except ServiceError as error:
+        if error.code in {"bad_frame", "too_large"} and text and len(text) <= MAX_FRAME_BYTES:
+            ref = ref_of(text)
+        return [error.as_reply(ref)]
+    except Exception:  # exactly one reply per message, even when something unforeseen breaks
+        logger.exception("message failed on session %s", session_id)
+        return [ServiceError("server_error").as_reply(ref)]
+
+
+def _sync(session, actor, after, ref):
+    """Reply to `sync`: the missed events, or a fresh snapshot when replay is not possible."""
+    if not isinstance(after, int) or isinstance(after, bool):
+        raise ServiceError("invalid", "sync needs an integer 'after'")
+    events = selectors.events_after(session, after, actor)
+    if events is None:
+        return {"type": "ack", "ref": ref, "payload": {"snapshot": selectors.session_state(session, actor)}}
+    return {"type": "ack", "ref": ref, "payload": {"events": events}}

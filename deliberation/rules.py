@@ -1,0 +1,121 @@
+"""Every permission of the live module, as a policy table of django-rules predicates.
+
+Predicates take an `Actor` (who is acting: a user, a participant, or both) and the session,
+round or contribution acted on. Consumers, views and services ask `can(actor, PERM, obj)`; only
+this module decides. Round *state* (open, closed...) is not a permission: services check it and
+answer with their own error codes.
+"""
+
+from dataclasses import dataclass
+
+import rules
+
+# Permission names, used by services, views, templates and the tests.
+VIEW_SESSION = "deliberation.view_session"
+SUBMIT_PROPOSAL = "deliberation.submit_proposal"
+SUBMIT_COMMENT = "deliberation.submit_comment"
+CAST_BALLOT = "deliberation.cast_ballot"
+FLAG_CONTRIBUTION = "deliberation.flag_contribution"
+RENAME_SELF = "deliberation.rename_self"
+PREPARE_ROUNDS = "deliberation.prepare_rounds"
+RUN_ROUNDS = "deliberation.run_rounds"
+MODERATE = "deliberation.moderate"
+ENTER_PAPER_BALLOT = "deliberation.enter_paper_ballot"
+VIEW_FACILITATOR_DATA = "deliberation.view_facilitator_data"
+VIEW_AUDIT_LOG = "deliberation.view_audit_log"
+MANAGE_SESSIONS = "deliberation.manage_sessions"
+
+ALL_PERMISSIONS = [
+    VIEW_SESSION, SUBMIT_PROPOSAL, SUBMIT_COMMENT, CAST_BALLOT, FLAG_CONTRIBUTION, RENAME_SELF,
+    PREPARE_ROUNDS, RUN_ROUNDS, MODERATE, ENTER_PAPER_BALLOT, VIEW_FACILITATOR_DATA, VIEW_AUDIT_LOG,
+    MANAGE_SESSIONS,
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a Django user (maybe anonymous), a joined participant, or both."""
+
+    user: object = None
+    participant: object = None
+
+    @property
+    def user_id(self):
+        """The acting user's id, or None when not signed in."""
+        user = self.user
+        return user.pk if user is not None and user.is_authenticated else None
+
+
+def _session_id(obj):
+    """The id of the session that a session, round, participant, proposal or comment belongs to."""
+    from deliberation.models import LiveSession
+
+    if isinstance(obj, LiveSession):
+        return obj.pk
+    if hasattr(obj, "session_id"):
+        return obj.session_id
+    return obj.round.session_id
+
+
+@rules.predicate
+def is_signed_in(actor, obj=None):
+    """The actor is a signed-in, active user."""
+    return actor.user_id is not None and actor.user.is_active
+
+
+@rules.predicate
+def is_session_facilitator(actor, obj):
+    """The actor is one of the facilitators of the session that `obj` belongs to."""
+    if actor.user_id is None or obj is None:
+        return False
+    from deliberation.models import LiveSession
+
+    return LiveSession.facilitators.through.objects.filter(
+        livesession_id=_session_id(obj), user_id=actor.user_id
+    ).exists()
+
+
+@rules.predicate
+def is_session_participant(actor, obj):
+    """The actor has joined the session that `obj` belongs to."""
+    participant = actor.participant
+    return participant is not None and obj is not None and participant.session_id == _session_id(obj)
+
+
+@rules.predicate
+def is_board_editor(actor, obj):
+    """The actor may edit the consultation page the session is attached to (Wagtail page permission)."""
+    if actor.user_id is None or obj is None:
+        return False
+    from deliberation.models import LiveSession
+
+    session = LiveSession.objects.select_related("consultation").get(pk=_session_id(obj))
+    page = session.consultation
+    return page is not None and page.permissions_for_user(actor.user).can_edit()
+
+
+@rules.predicate
+def can_manage_sessions_in_admin(actor, obj=None):
+    """The user holds the model permission editors need to create sessions in Wagtail."""
+    return actor.user_id is not None and actor.user.has_perm("deliberation.change_livesession")
+
+
+# The policy table.
+rules.add_perm(VIEW_SESSION, is_session_participant | is_session_facilitator)
+rules.add_perm(SUBMIT_PROPOSAL, is_session_participant)
+rules.add_perm(SUBMIT_COMMENT, is_session_participant)
+rules.add_perm(CAST_BALLOT, is_session_participant)
+rules.add_perm(FLAG_CONTRIBUTION, is_session_participant)
+rules.add_perm(RENAME_SELF, is_session_participant)
+rules.add_perm(PREPARE_ROUNDS, is_signed_in & is_session_facilitator)
+rules.add_perm(RUN_ROUNDS, is_signed_in & is_session_facilitator)
+rules.add_perm(MODERATE, is_signed_in & is_session_facilitator)
+rules.add_perm(ENTER_PAPER_BALLOT, is_signed_in & is_session_facilitator)
+rules.add_perm(VIEW_FACILITATOR_DATA, is_signed_in & is_session_facilitator)
+rules.add_perm(VIEW_AUDIT_LOG, is_signed_in & (is_session_facilitator | is_board_editor))
+rules.add_perm(MANAGE_SESSIONS, is_signed_in & can_manage_sessions_in_admin)
+
+
+def can(actor, permission, obj=None):
+    """Ask the policy table whether `actor` holds `permission` on `obj`."""
+    return rules.has_perm(permission, actor, obj)

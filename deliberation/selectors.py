@@ -1,0 +1,266 @@
+"""Every read of the live module: one state snapshot for the page, the socket and resync."""
+
+from collections import Counter
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from deliberation import rules
+from deliberation.models import Ballot, Comment, Event, Flag, LiveSession, Participant, Proposal, Round
+
+# A client further behind than this gets a fresh snapshot instead of the missed events.
+MAX_REPLAY = 500
+
+
+def display_name(name):
+    """A participant's public name, or the anonymous label."""
+    return name or _("Anonymous participant")
+
+
+def participant_summary(participant):
+    """What facilitators see of a participant."""
+    return {"id": participant.pk, "name": display_name(participant.display_name)}
+
+
+def round_summary(round_):
+    """A round as every viewer may see it (never the result: that travels only once allowed)."""
+    data = {
+        "id": round_.pk,
+        "kind": round_.kind,
+        "title": round_.title,
+        "prompt": round_.prompt,
+        "position": round_.position,
+        "state": round_.state,
+        "closes_at": round_.closes_at.isoformat() if round_.closes_at else None,
+        "max_per_participant": round_.max_per_participant,
+    }
+    if round_.kind == Round.Kind.VOTE:
+        data |= {
+            "method": round_.method,
+            "seats": round_.seats,
+            "ballot": list(round_.ballot_proposals.order_by("pk").values_list("pk", flat=True)),
+        }
+    return data
+
+
+def proposal_public(proposal):
+    """A proposal as the public sees it: a hidden one is a stub with the reason."""
+    data = {
+        "id": proposal.pk,
+        "round": proposal.round_id,
+        "hidden": proposal.hidden,
+        "merged_into": proposal.merged_into_id,
+        "created_at": proposal.created_at.isoformat() if proposal.created_at else None,
+    }
+    if proposal.hidden:
+        return data | {"reason": proposal.hidden_reason}
+    return data | {
+        "title": proposal.title,
+        "body": proposal.body,
+        "author": display_name(proposal.author_name),
+        "edited": bool(proposal.original_title),
+        "original_title": proposal.original_title,
+    }
+
+
+def comment_public(comment):
+    """A comment as the public sees it: a hidden one is a stub with the reason."""
+    data = {
+        "id": comment.pk,
+        "round": comment.round_id,
+        "proposal": comment.proposal_id,
+        "parent": comment.parent_id,
+        "hidden": comment.hidden,
+        "created_at": comment.created_at.isoformat() if comment.created_at else None,
+    }
+    if comment.hidden:
+        return data | {"reason": comment.hidden_reason}
+    return data | {"body": comment.body, "stance": comment.stance, "author": display_name(comment.author_name)}
+
+
+def flag_summary(flag):
+    """A flag as facilitators see it."""
+    return {
+        "id": flag.pk,
+        "proposal": flag.proposal_id,
+        "comment": flag.comment_id,
+        "reason": flag.reason,
+        "resolved": flag.resolved,
+        "by": display_name(flag.participant.display_name),
+    }
+
+
+def usable_proposals(session):
+    """Proposals that can go on a ballot or be commented on: visible and not merged away."""
+    return Proposal.objects.filter(round__session=session, hidden=False, merged_into__isnull=True)
+
+
+def candidate_names(proposals):
+    """Distinct, BLT-safe candidate names for proposals (titles can repeat or contain quotes)."""
+    names, seen = [], set()
+    for proposal in proposals:
+        base = " ".join(proposal.title.replace('"', "\u201d").split()) or f"#{proposal.pk}"
+        name, n = base, 2
+        while name in seen:
+            name, n = f"{base} ({n})", n + 1
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def round_ballots(round_):
+    """A vote round's candidates and its ballots aggregated as (weight, 0-based ranking), sorted."""
+    candidates = list(round_.ballot_proposals.order_by("pk"))
+    index = {p.pk: i for i, p in enumerate(candidates)}
+    tally = Counter()
+    for ranking in round_.ballots.values_list("ranking", flat=True):
+        tally[tuple(index[p] for p in ranking if p in index)] += 1
+    return candidates, [(weight, ranking) for ranking, weight in sorted(tally.items())]
+
+
+def count_round(round_):
+    """Count a vote round's ballots with the tally engine; return the JSON-ready result."""
+    from deliberation.tally import count
+
+    candidates, ballots = round_ballots(round_)
+    result = count(round_.method, candidate_names(candidates), ballots, seats=round_.seats).to_dict()
+    result["proposal_ids"] = [p.pk for p in candidates]
+    result["paper_ballots"] = round_.ballots.filter(is_paper=True).count()
+    return result
+
+
+def viewer_flags(session, actor):
+    """What the viewer is in this session."""
+    return {
+        "facilitator": rules.can(actor, rules.VIEW_FACILITATOR_DATA, session),
+        "participant": actor.participant.pk if actor.participant else None,
+        "name": display_name(actor.participant.display_name) if actor.participant else "",
+        "named": bool(actor.participant and actor.participant.display_name),
+    }
+
+
+def session_state(session, actor):
+    """Everything this viewer may see of the session now, with the seq it is current to."""
+    session = LiveSession.objects.get(pk=session.pk)  # fresh last_seq
+    viewer = viewer_flags(session, actor)
+    facilitator = viewer["facilitator"]
+    me = actor.participant.pk if actor.participant else None
+    rounds = list(session.rounds.prefetch_related("ballot_proposals"))
+    if not facilitator:
+        rounds = [r for r in rounds if r.state != Round.State.DRAFT]
+    proposals = list(Proposal.objects.filter(round__session=session).select_related("round"))
+    comments = list(Comment.objects.filter(round__session=session))
+    state = {
+        "session": {
+            "id": session.pk,
+            "code": session.code,
+            "title": session.title,
+            "status": session.status,
+            "language": session.language,
+        },
+        "viewer": viewer,
+        "rounds": [],
+        "proposals": [proposal_public(p) | {"mine": p.author_id == me and me is not None} for p in proposals],
+        "comments": [comment_public(c) | {"mine": c.author_id == me and me is not None} for c in comments],
+        "my_ballots": {},
+    }
+    for round_ in rounds:
+        summary = round_summary(round_)
+        if round_.result and (round_.state == Round.State.PUBLISHED or facilitator):
+            summary["result"] = round_.result
+        state["rounds"].append(summary)
+    if me:
+        for ballot in Ballot.objects.filter(participant_id=me):
+            state["my_ballots"][str(ballot.round_id)] = {"ranking": ballot.ranking, "receipt": ballot.receipt}
+    if facilitator:
+        state["facilitator"] = facilitator_data(session)
+    return {"type": "state", "seq": session.last_seq, "payload": state}
+
+
+def facilitator_data(session):
+    """Live counts and the moderation queue (never a running result)."""
+    ballot_counts = dict(
+        Round.objects.filter(session=session, kind=Round.Kind.VOTE)
+        .annotate(n=Count("ballots"))
+        .values_list("pk", "n")
+    )
+    flags = Flag.objects.filter(session=session, resolved=False).select_related("participant")
+    return {
+        "participants": Participant.objects.filter(session=session).count(),
+        "ballots": {str(k): v for k, v in ballot_counts.items()},
+        "flags": [flag_summary(f) for f in flags],
+        # Facilitators can read what they hid, to decide whether to restore it.
+        "hidden_proposals": {
+            str(p.pk): {"title": p.title, "body": p.body}
+            for p in Proposal.objects.filter(round__session=session, hidden=True)
+        },
+        "hidden_comments": {
+            str(c.pk): {"body": c.body} for c in Comment.objects.filter(round__session=session, hidden=True)
+        },
+    }
+
+
+def events_after(session, after, actor):
+    """The events this viewer missed after `after`, or None when a fresh snapshot is better."""
+    facilitator = rules.can(actor, rules.VIEW_FACILITATOR_DATA, session)
+    last = LiveSession.objects.filter(pk=session.pk).values_list("last_seq", flat=True).get()
+    if after < 0 or after > last or last - after > MAX_REPLAY:
+        return None
+    events = Event.objects.filter(session=session, seq__gt=after).order_by("seq")
+    return [event_for_viewer(e.as_message(), e.audience, facilitator) for e in events]
+
+
+def event_for_viewer(message, audience, facilitator):
+    """An event as a viewer receives it: facilitator-only events become a bare `skip` for others."""
+    if audience == Event.Audience.ALL or facilitator:
+        return message
+    return {"type": "skip", "seq": message["seq"]}
+
+
+def published_rounds(session):
+    """Vote rounds of a session whose results are published."""
+    return session.rounds.filter(kind=Round.Kind.VOTE, state=Round.State.PUBLISHED)
+
+
+# Sockets not heard from for this long (a killed process leaves rows behind) are not counted.
+PRESENCE_TIMEOUT_SECONDS = 90
+
+
+def presence_counts(session_id):
+    """How many participants and facilitators are connected to a session now."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from deliberation.models import Presence
+
+    since = timezone.now() - timedelta(seconds=PRESENCE_TIMEOUT_SECONDS)
+    rows = Presence.objects.filter(session_id=session_id, seen_at__gte=since)
+    counts = rows.aggregate(
+        facilitators=Count("pk", filter=Q(facilitator=True)), participants=Count("pk", filter=Q(facilitator=False))
+    )
+    return {"participants": counts["participants"], "facilitators": counts["facilitators"]}
+
+
+def connect_info(code, actor):
+    """What a socket needs at connect: the session, whether the viewer may watch, and its role."""
+    session = LiveSession.objects.filter(code=code.upper()).first()
+    if session is None:
+        return None
+    return {
+        "session_id": session.pk,
+        "allowed": rules.can(actor, rules.VIEW_SESSION, session),
+        "facilitator": rules.can(actor, rules.VIEW_FACILITATOR_DATA, session),
+    }
+
+
+def consultation_sessions(page):
+    """Sessions attached to a consultation page or any of its translations, newest first."""
+    if page is None:
+        return []
+    page_ids = [p.pk for p in page.get_translations(inclusive=True)]
+    sessions = LiveSession.objects.filter(consultation_id__in=page_ids).prefetch_related("rounds")
+    return [
+        {"session": s, "published": [r for r in s.rounds.all() if r.kind == Round.Kind.VOTE and r.state == Round.State.PUBLISHED]}
+        for s in sessions
+    ]

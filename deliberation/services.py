@@ -1,0 +1,571 @@
+"""Every state change of the live module.
+
+Each service locks the session row, checks the permission, validates, saves, appends to the
+event log and broadcasts on commit: nothing is announced before it is committed.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deliberation import rules, selectors
+from deliberation.broadcast import broadcast
+from deliberation.errors import ServiceError
+from deliberation.models import (
+    Ballot,
+    Comment,
+    Event,
+    Flag,
+    LiveSession,
+    Participant,
+    Proposal,
+    Round,
+)
+
+# Per-participant limits, shared by every process (they count the event log, not memory).
+CONTRIBUTIONS_PER_MINUTE = 10
+BALLOTS_PER_MINUTE = 20
+
+
+# --- plumbing -------------------------------------------------------------------------------
+
+
+def _lock(session_id):
+    """Lock the session row for the rest of the transaction (serialises seq and state changes)."""
+    try:
+        return LiveSession.objects.select_for_update().get(pk=session_id)
+    except LiveSession.DoesNotExist as exc:
+        raise ServiceError("not_found") from exc
+
+
+def _require(actor, permission, obj):
+    """Refuse unless the policy table allows it."""
+    if not rules.can(actor, permission, obj):
+        participant_only = permission in {
+            rules.SUBMIT_PROPOSAL, rules.SUBMIT_COMMENT, rules.CAST_BALLOT, rules.FLAG_CONTRIBUTION,
+            rules.RENAME_SELF,
+        }  # fmt: skip
+        raise ServiceError("not_joined" if participant_only and actor.participant is None else "forbidden")
+
+
+def _clean(instance, exclude=None):
+    """full_clean() with errors turned into one ServiceError naming the fields."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        detail = "; ".join(f"{field}: {' '.join(str(m) for m in msgs)}" for field, msgs in exc.message_dict.items())
+        raise ServiceError("invalid", detail) from exc
+
+
+def _log(session, event_type, payload, actor, audience=Event.Audience.ALL):
+    """Append an event to the session's log and broadcast it once the transaction commits."""
+    session.last_seq += 1
+    session.save(update_fields=["last_seq"])
+    event = Event.objects.create(
+        session=session,
+        seq=session.last_seq,
+        type=event_type,
+        payload=payload,
+        audience=audience,
+        actor_user_id=actor.user_id if actor else None,
+        actor_participant=actor.participant if actor else None,
+    )
+    message = event.as_message()
+    transaction.on_commit(lambda: broadcast(session.pk, message, audience))
+    return event
+
+
+def _round_in(session, round_id, kind=None):
+    """A round of this session (optionally of a kind), or a clear error."""
+    try:
+        round_ = Round.objects.get(pk=round_id, session=session)
+    except (Round.DoesNotExist, ValueError, TypeError) as exc:
+        raise ServiceError("not_found") from exc
+    if kind and round_.kind != kind:
+        raise ServiceError("wrong_round")
+    return round_
+
+
+def _require_open(round_):
+    """Refuse unless the round is open and its timer has not run out."""
+    if round_.state != Round.State.OPEN:
+        raise ServiceError("round_not_open")
+    if round_.closes_at and timezone.now() >= round_.closes_at:
+        raise ServiceError("time_up")
+
+
+def _throttle(participant, event_types, per_minute):
+    """Refuse a participant who has done more than `per_minute` of these in the last minute."""
+    since = timezone.now() - timedelta(minutes=1)
+    recent = Event.objects.filter(actor_participant=participant, type__in=event_types, created_at__gte=since)
+    if recent.count() >= per_minute:
+        raise ServiceError("rate_limited")
+
+
+def _proposal_in(session, proposal_id, *, usable=False):
+    """A proposal of this session; `usable` also requires it to be visible and not merged."""
+    try:
+        proposal = Proposal.objects.select_related("round").get(pk=proposal_id, round__session=session)
+    except (Proposal.DoesNotExist, ValueError, TypeError) as exc:
+        raise ServiceError("not_found") from exc
+    if usable and (proposal.hidden or proposal.merged_into_id):
+        raise ServiceError("not_found")
+    return proposal
+
+
+def _comment_in(session, comment_id):
+    """A comment of this session."""
+    try:
+        return Comment.objects.select_related("round").get(pk=comment_id, round__session=session)
+    except (Comment.DoesNotExist, ValueError, TypeError) as exc:
+        raise ServiceError("not_found") from exc
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_join(*, session, user=None, participant_id=None, display_name=""):
+    """Join a session (or come back to it): reuse the browser's or the user's participant."""
+    session = _lock(session.pk)
+    existing = None
+    if participant_id:
+        existing = Participant.objects.filter(pk=participant_id, session=session).first()
+    if existing is None and user is not None and user.is_authenticated:
+        existing = Participant.objects.filter(session=session, user=user).first()
+    if existing is not None:
+        return existing
+    participant = Participant(session=session, display_name=display_name.strip())
+    if user is not None and user.is_authenticated:
+        participant.user = user
+        participant.display_name = participant.display_name or user.get_full_name() or user.get_username()
+    _clean(participant, exclude=["session", "user"])
+    participant.save()
+    actor = rules.Actor(user=user, participant=participant)
+    _log(session, "participant.joined", {"participant": selectors.participant_summary(participant)}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return participant
+
+
+@transaction.atomic
+def participant_rename(*, actor, session, name):
+    """Change the acting participant's display name (blank means anonymous)."""
+    session = _lock(session.pk)
+    _require(actor, rules.RENAME_SELF, session)
+    participant = Participant.objects.get(pk=actor.participant.pk)
+    participant.display_name = name.strip()
+    _clean(participant, exclude=["session", "user"])
+    participant.save(update_fields=["display_name"])
+    _log(session, "participant.renamed", {"participant": selectors.participant_summary(participant)}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return participant
+
+
+# --- rounds ---------------------------------------------------------------------------------
+
+ROUND_FIELDS = ("kind", "title", "prompt", "max_per_participant", "method", "seats")
+
+
+@transaction.atomic
+def round_create(*, actor, session, **fields):
+    """Prepare a new draft round at the end of the run of show."""
+    session = _lock(session.pk)
+    _require(actor, rules.PREPARE_ROUNDS, session)
+    last = session.rounds.order_by("-position").values_list("position", flat=True).first()
+    round_ = Round(session=session, position=(last or 0) + 1, **{k: v for k, v in fields.items() if k in ROUND_FIELDS})
+    _clean(round_, exclude=["session"])
+    round_.save()
+    _log(session, "round.created", {"round": selectors.round_summary(round_)}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return round_
+
+
+@transaction.atomic
+def round_update(*, actor, session, round_id, **fields):
+    """Change a draft round's settings."""
+    session = _lock(session.pk)
+    _require(actor, rules.PREPARE_ROUNDS, session)
+    round_ = _round_in(session, round_id)
+    if round_.state != Round.State.DRAFT:
+        raise ServiceError("wrong_state")
+    for key, value in fields.items():
+        if key in ROUND_FIELDS:
+            setattr(round_, key, value)
+    _clean(round_, exclude=["session"])
+    round_.save()
+    _log(session, "round.updated", {"round": selectors.round_summary(round_)}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return round_
+
+
+@transaction.atomic
+def round_reorder(*, actor, session, order):
+    """Reorder the draft rounds; rounds already opened keep their place before them."""
+    session = _lock(session.pk)
+    _require(actor, rules.PREPARE_ROUNDS, session)
+    drafts = {r.pk: r for r in session.rounds.filter(state=Round.State.DRAFT)}
+    if sorted(order) != sorted(drafts) or len(set(order)) != len(order):
+        raise ServiceError("invalid", _("List every round still being prepared, once each."))
+    start = session.rounds.exclude(state=Round.State.DRAFT).count() + 1
+    for offset, round_id in enumerate(order):
+        drafts[round_id].position = start + offset
+    Round.objects.bulk_update(drafts.values(), ["position"])
+    _log(session, "round.reordered", {"order": list(order)}, actor, audience=Event.Audience.FACILITATORS)
+    return [drafts[i] for i in order]
+
+
+@transaction.atomic
+def round_open(*, actor, session, round_id, minutes=None):
+    """Open a draft round (one open round at a time), with an optional timer in minutes."""
+    session = _lock(session.pk)
+    _require(actor, rules.RUN_ROUNDS, session)
+    round_ = _round_in(session, round_id)
+    if round_.state != Round.State.DRAFT:
+        raise ServiceError("wrong_state")
+    if session.rounds.filter(state=Round.State.OPEN).exists():
+        raise ServiceError("another_round_open")
+    if round_.kind == Round.Kind.VOTE:
+        if not round_.ballot_proposals.exists():
+            round_.ballot_proposals.set(selectors.usable_proposals(session))
+        else:
+            # Proposals hidden or merged since the ballot was prepared drop off it.
+            round_.ballot_proposals.remove(*round_.ballot_proposals.exclude(pk__in=selectors.usable_proposals(session)))
+        if round_.ballot_proposals.count() < 2:
+            raise ServiceError("too_few_proposals")
+        if round_.seats >= round_.ballot_proposals.count():
+            raise ServiceError("invalid", _("There must be more proposals on the ballot than winners."))
+    now = timezone.now()
+    round_.state = Round.State.OPEN
+    round_.opened_at = now
+    if minutes:
+        if not 0 < int(minutes) <= 24 * 60:
+            raise ServiceError("invalid", _("A timer runs from 1 minute to 24 hours."))
+        round_.closes_at = now + timedelta(minutes=int(minutes))
+    round_.save()
+    if session.status != LiveSession.Status.LIVE:
+        session.status = LiveSession.Status.LIVE
+        session.save(update_fields=["status"])
+    _log(session, "round.opened", {"round": selectors.round_summary(round_)}, actor)
+    return round_
+
+
+@transaction.atomic
+def round_close(*, actor, session, round_id):
+    """Close an open round; a vote round is counted now and the result kept for publishing."""
+    session = _lock(session.pk)
+    _require(actor, rules.RUN_ROUNDS, session)
+    round_ = _round_in(session, round_id)
+    if round_.state != Round.State.OPEN:
+        raise ServiceError("wrong_state")
+    round_.state = Round.State.CLOSED
+    round_.closed_at = timezone.now()
+    if round_.kind == Round.Kind.VOTE:
+        round_.result = selectors.count_round(round_)
+    round_.save()
+    _log(session, "round.closed", {"round": selectors.round_summary(round_)}, actor)
+    if round_.kind == Round.Kind.VOTE:
+        _log(session, "round.counted", {"round": round_.pk, "result": round_.result}, actor,
+             audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return round_
+
+
+@transaction.atomic
+def round_publish(*, actor, session, round_id):
+    """Publish a closed vote round's count to the session and the consultation page."""
+    session = _lock(session.pk)
+    _require(actor, rules.RUN_ROUNDS, session)
+    round_ = _round_in(session, round_id, kind=Round.Kind.VOTE)
+    if round_.state != Round.State.CLOSED:
+        raise ServiceError("wrong_state")
+    round_.state = Round.State.PUBLISHED
+    round_.published_at = timezone.now()
+    round_.save(update_fields=["state", "published_at"])
+    _log(session, "round.published", {"round": selectors.round_summary(round_), "result": round_.result}, actor)
+    return round_
+
+
+# --- proposals ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_submit(*, actor, session, round_id, title, body="", ref=""):
+    """Submit a proposal in an open proposal round (a retry with the same ref returns the first)."""
+    session = _lock(session.pk)
+    _require(actor, rules.SUBMIT_PROPOSAL, session)
+    if ref:
+        existing = Proposal.objects.filter(author=actor.participant, client_ref=ref).first()
+        if existing is not None:
+            return existing
+    round_ = _round_in(session, round_id, kind=Round.Kind.PROPOSAL)
+    _require_open(round_)
+    _throttle(actor.participant, ["proposal.submitted", "comment.submitted"], CONTRIBUTIONS_PER_MINUTE)
+    if round_.max_per_participant:
+        if Proposal.objects.filter(round=round_, author=actor.participant).count() >= round_.max_per_participant:
+            raise ServiceError("limit_reached")
+    proposal = Proposal(
+        round=round_, author=actor.participant, author_name=actor.participant.display_name,
+        title=title.strip(), body=body.strip(), client_ref=ref,
+    )  # fmt: skip
+    _clean(proposal, exclude=["round", "author"])
+    proposal.save()
+    _log(session, "proposal.submitted", {"proposal": selectors.proposal_public(proposal)}, actor)
+    return proposal
+
+
+@transaction.atomic
+def proposal_hide(*, actor, session, proposal_id, reason):
+    """Hide a proposal, leaving a public stub with the reason."""
+    session = _lock(session.pk)
+    _require(actor, rules.MODERATE, session)
+    proposal = _proposal_in(session, proposal_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("invalid", _("Give the public reason for hiding it."))
+    proposal.hidden, proposal.hidden_reason = True, reason
+    _clean(proposal, exclude=["round", "author", "merged_into"])
+    proposal.save(update_fields=["hidden", "hidden_reason"])
+    Flag.objects.filter(proposal=proposal).update(resolved=True)
+    _log(session, "proposal.hidden", {"proposal": selectors.proposal_public(proposal)}, actor)
+    return proposal
+
+
+@transaction.atomic
+def proposal_restore(*, actor, session, proposal_id):
+    """Show a hidden proposal again."""
+    session = _lock(session.pk)
+    _require(actor, rules.MODERATE, session)
+    proposal = _proposal_in(session, proposal_id)
+    if not proposal.hidden:
+        raise ServiceError("wrong_state")
+    proposal.hidden, proposal.hidden_reason = False, ""
+    proposal.save(update_fields=["hidden", "hidden_reason"])
+    _log(session, "proposal.restored", {"proposal": selectors.proposal_public(proposal)}, actor)
+    return proposal
+
+
+@transaction.atomic
+def proposal_merge(*, actor, session, proposal_id, into_id):
+    """Merge a duplicate into the proposal kept: it points there and its comments move with it."""
+    session = _lock(session.pk)
+    _require(actor, rules.MODERATE, session)
+    duplicate = _proposal_in(session, proposal_id, usable=True)
+    kept = _proposal_in(session, into_id, usable=True)
+    if duplicate.pk == kept.pk:
+        raise ServiceError("invalid", _("A proposal cannot be merged into itself."))
+    duplicate.merged_into = kept
+    duplicate.save(update_fields=["merged_into"])
+    moved = Comment.objects.filter(proposal=duplicate).update(proposal=kept)
+    for round_ in Round.objects.filter(session=session, state=Round.State.DRAFT, ballot_proposals=duplicate):
+        round_.ballot_proposals.remove(duplicate)
+        round_.ballot_proposals.add(kept)
+    payload = {
+        "proposal": selectors.proposal_public(duplicate),
+        "into": selectors.proposal_public(kept),
+        "comments_moved": moved,
+    }
+    _log(session, "proposal.merged", payload, actor)
+    return kept
+
+
+@transaction.atomic
+def proposal_edit_title(*, actor, session, proposal_id, title):
+    """Reword a proposal's title for clarity; the original is kept and shown as edited."""
+    session = _lock(session.pk)
+    _require(actor, rules.MODERATE, session)
+    proposal = _proposal_in(session, proposal_id)
+    if not proposal.original_title:
+        proposal.original_title = proposal.title
+    proposal.title = (title or "").strip()
+    _clean(proposal, exclude=["round", "author", "merged_into"])
+    proposal.save(update_fields=["title", "original_title"])
+    _log(session, "proposal.edited", {"proposal": selectors.proposal_public(proposal)}, actor)
+    return proposal
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_submit(*, actor, session, round_id, proposal_id, body, stance="", parent_id=None, ref=""):
+    """Comment on a proposal (or reply to a top-level comment) in an open comment round."""
+    session = _lock(session.pk)
+    _require(actor, rules.SUBMIT_COMMENT, session)
+    if ref:
+        existing = Comment.objects.filter(author=actor.participant, client_ref=ref).first()
+        if existing is not None:
+            return existing
+    round_ = _round_in(session, round_id, kind=Round.Kind.COMMENT)
+    _require_open(round_)
+    proposal = _proposal_in(session, proposal_id, usable=True)
+    parent = None
+    if parent_id is not None:
+        parent = _comment_in(session, parent_id)
+        if parent.parent_id is not None or parent.proposal_id != proposal.pk or parent.hidden:
+            raise ServiceError("invalid", _("Replies go to a visible comment on the same proposal."))
+    _throttle(actor.participant, ["proposal.submitted", "comment.submitted"], CONTRIBUTIONS_PER_MINUTE)
+    comment = Comment(
+        round=round_, proposal=proposal, parent=parent, author=actor.participant,
+        author_name=actor.participant.display_name, body=(body or "").strip(), stance=stance or "",
+        client_ref=ref,
+    )  # fmt: skip
+    _clean(comment, exclude=["round", "proposal", "parent", "author"])
+    comment.save()
+    _log(session, "comment.submitted", {"comment": selectors.comment_public(comment)}, actor)
+    return comment
+
+
+@transaction.atomic
+def comment_hide(*, actor, session, comment_id, reason):
+    """Hide a comment, leaving a public stub with the reason."""
+    session = _lock(session.pk)
+    _require(actor, rules.MODERATE, session)
+    comment = _comment_in(session, comment_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("invalid", _("Give the public reason for hiding it."))
+    comment.hidden, comment.hidden_reason = True, reason
+    _clean(comment, exclude=["round", "proposal", "parent", "author"])
+    comment.save(update_fields=["hidden", "hidden_reason"])
+    Flag.objects.filter(comment=comment).update(resolved=True)
+    _log(session, "comment.hidden", {"comment": selectors.comment_public(comment)}, actor)
+    return comment
+
+
+@transaction.atomic
+def comment_restore(*, actor, session, comment_id):
+    """Show a hidden comment again."""
+    session = _lock(session.pk)
+    _require(actor, rules.MODERATE, session)
+    comment = _comment_in(session, comment_id)
+    if not comment.hidden:
+        raise ServiceError("wrong_state")
+    comment.hidden, comment.hidden_reason = False, ""
+    comment.save(update_fields=["hidden", "hidden_reason"])
+    _log(session, "comment.restored", {"comment": selectors.comment_public(comment)}, actor)
+    return comment
+
+
+# --- flags ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_submit(*, actor, session, proposal_id=None, comment_id=None, reason=""):
+    """Ask the facilitators to look at a proposal or comment (once per participant and item)."""
+    session = _lock(session.pk)
+    _require(actor, rules.FLAG_CONTRIBUTION, session)
+    if (proposal_id is None) == (comment_id is None):
+        raise ServiceError("invalid", _("Flag one proposal or one comment."))
+    target = {"proposal": _proposal_in(session, proposal_id)} if proposal_id is not None else {
+        "comment": _comment_in(session, comment_id)}  # fmt: skip
+    flag, created = Flag.objects.get_or_create(
+        session=session, participant=actor.participant, **target, defaults={"reason": (reason or "").strip()[:200]}
+    )
+    if created:
+        _throttle(actor.participant, ["flag.submitted"], CONTRIBUTIONS_PER_MINUTE)
+        _log(session, "flag.submitted", {"flag": selectors.flag_summary(flag)}, actor,
+             audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return flag
+
+
+@transaction.atomic
+def flag_resolve(*, actor, session, flag_id):
+    """Mark a flag as dealt with."""
+    session = _lock(session.pk)
+    _require(actor, rules.MODERATE, session)
+    updated = Flag.objects.filter(pk=flag_id, session=session, resolved=False).update(resolved=True)
+    if not updated:
+        raise ServiceError("not_found")
+    _log(session, "flag.resolved", {"flag": flag_id}, actor, audience=Event.Audience.FACILITATORS)
+
+
+# --- ballots --------------------------------------------------------------------------------
+
+
+def _valid_ranking(round_, ranking):
+    """Check a ranking: a non-empty list of distinct proposals that are on this round's ballot."""
+    if not isinstance(ranking, list) or not ranking:
+        raise ServiceError("invalid", _("Rank at least one proposal."))
+    if not all(isinstance(item, int) and not isinstance(item, bool) for item in ranking):
+        raise ServiceError("invalid", _("A ranking lists proposal numbers."))
+    if len(set(ranking)) != len(ranking):
+        raise ServiceError("invalid", _("Each proposal can be ranked only once."))
+    allowed = set(round_.ballot_proposals.values_list("pk", flat=True))
+    if not set(ranking) <= allowed:
+        raise ServiceError("invalid", _("Only proposals on this ballot can be ranked."))
+    return ranking
+
+
+@transaction.atomic
+def ballot_cast(*, actor, session, round_id, ranking, ref=""):
+    """Cast or change the acting participant's ballot; the last one before closing counts."""
+    session = _lock(session.pk)
+    _require(actor, rules.CAST_BALLOT, session)
+    round_ = _round_in(session, round_id, kind=Round.Kind.VOTE)
+    _require_open(round_)
+    ranking = _valid_ranking(round_, ranking)
+    ballot = Ballot.objects.filter(round=round_, participant=actor.participant).first()
+    if ballot is not None and ballot.ranking == ranking:
+        return ballot  # a retry or an unchanged ballot: nothing to record
+    _throttle(actor.participant, ["ballot.cast"], BALLOTS_PER_MINUTE)
+    if ballot is None:
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(round=round_, participant=actor.participant, ranking=ranking,
+                                               client_ref=ref)  # fmt: skip
+        except IntegrityError as exc:  # the database constraint is the last word on one ballot each
+            raise ServiceError("invalid", _("Your ballot is already being recorded. Try again.")) from exc
+    else:
+        ballot.ranking, ballot.client_ref = ranking, ref
+        ballot.save(update_fields=["ranking", "client_ref", "updated_at"])
+    _log(session, "ballot.cast", {"round": round_.pk, "ballots": round_.ballots.count()}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return ballot
+
+
+@transaction.atomic
+def ballot_enter_paper(*, actor, session, round_id, ranking, ref=""):
+    """Enter a paper ballot from the room, attributed to the facilitator who typed it."""
+    session = _lock(session.pk)
+    _require(actor, rules.ENTER_PAPER_BALLOT, session)
+    round_ = _round_in(session, round_id, kind=Round.Kind.VOTE)
+    if round_.state != Round.State.OPEN:
+        raise ServiceError("round_not_open")
+    if ref:
+        existing = Ballot.objects.filter(round=round_, entered_by_id=actor.user_id, client_ref=ref, is_paper=True)
+        if existing.exists():
+            return existing.get()
+    ranking = _valid_ranking(round_, ranking)
+    ballot = Ballot.objects.create(round=round_, ranking=ranking, is_paper=True, entered_by=actor.user, client_ref=ref)
+    payload = {"round": round_.pk, "ballots": round_.ballots.count(), "paper_ballot": ballot.pk}
+    _log(session, "ballot.paper_entered", payload, actor, audience=Event.Audience.FACILITATORS)
+    return ballot
+
+
+# --- presence (advisory: not logged, no seq) ---------------------------------------------------
+
+
+def presence_enter(*, session_id, channel_name, facilitator):
+    """Record an open socket on a session."""
+    from deliberation.models import Presence
+
+    Presence.objects.update_or_create(
+        channel_name=channel_name,
+        defaults={"session_id": session_id, "facilitator": facilitator, "seen_at": timezone.now()},
+    )
+
+
+def presence_touch(*, channel_name):
+    """Mark a socket as still there (called on the client's keep-alive)."""
+    from deliberation.models import Presence
+
+    Presence.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+
+
+def presence_leave(*, channel_name):
+    """Forget a closed socket."""
+    from deliberation.models import Presence
+
+    Presence.objects.filter(channel_name=channel_name).delete()

@@ -1,0 +1,214 @@
+"""WebSocket tests through the real ASGI application (origin check, session cookie, protocol)."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+
+from deliberation import services
+from deliberation.models import Ballot, Proposal
+from tests.conftest import rounds_of
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def test_participant_can_connect_from_site_origin_and_gets_state(live, join, connect):
+    participant, _actor = await database_sync_to_async(join)("Alys")
+    connected, client, first = await connect(live.code, participant=participant)
+    assert connected
+    assert first["type"] == "state"
+    assert first["payload"]["session"]["code"] == live.code
+    assert first["payload"]["viewer"]["participant"] == participant.pk
+    # A participant never sees draft rounds.
+    assert first["payload"]["rounds"] == []
+    await client.close()
+
+
+@pytest.mark.parametrize("origin", [(b"origin", b"http://evil.example"), (b"origin", b"null"), None])
+async def test_anonymous_cannot_connect_from_foreign_null_or_missing_origin(live, join, connect, origin):
+    participant, _actor = await database_sync_to_async(join)("Alys")
+    connected, _client, _first = await connect(live.code, participant=participant, origin=origin, expect_state=False)
+    assert not connected
+
+
+async def test_visitor_who_has_not_joined_cannot_watch(live, connect):
+    connected, client, _first = await connect(live.code, expect_state=False)
+    assert connected  # accepted only to say why
+    closed = await client.comm.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4403}
+
+
+async def test_facilitator_can_connect_and_sees_drafts_and_counts(live, facilitator, connect):
+    connected, client, first = await connect(live.code, user=facilitator)
+    assert connected
+    assert first["payload"]["viewer"]["facilitator"] is True
+    assert [r["state"] for r in first["payload"]["rounds"]] == ["draft", "draft", "draft"]
+    assert "facilitator" in first["payload"]
+    await client.close()
+
+
+async def test_participant_can_propose_and_others_receive_it_after_commit(live, facilitator, join, connect):
+    rounds = await database_sync_to_async(rounds_of)(live)
+    alys, _ = await database_sync_to_async(join)("Alys")
+    bryn, _ = await database_sync_to_async(join)("Bryn")
+    _, fac, _ = await connect(live.code, user=facilitator)
+    _, a, _ = await connect(live.code, participant=alys)
+    _, b, _ = await connect(live.code, participant=bryn)
+    reply = await fac.send("round.open", {"round": rounds["proposal"].pk})
+    assert reply["type"] == "ack"
+    opened = await b.event("round.opened")
+    assert opened["payload"]["round"]["state"] == "open"
+
+    reply = await a.send("proposal.submit", {"round": rounds["proposal"].pk, "title": "A bus to the surgery"})
+    assert reply["type"] == "ack"
+    # Acknowledged means committed.
+    assert await database_sync_to_async(Proposal.objects.filter(pk=reply["payload"]["id"]).exists)()
+    event = await b.event("proposal.submitted")
+    assert event["payload"]["proposal"]["title"] == "A bus to the surgery"
+    assert event["payload"]["proposal"]["author"] == "Alys"
+    assert event["seq"] > opened["seq"]
+    for client in (fac, a, b):
+        await client.close()
+
+
+async def test_participant_retry_with_same_ref_does_not_create_twice(live, facilitator, join, connect, fac_actor):
+    rounds = await database_sync_to_async(rounds_of)(live)
+    await database_sync_to_async(services.round_open)(actor=fac_actor, session=live, round_id=rounds["proposal"].pk)
+    alys, _ = await database_sync_to_async(join)("Alys")
+    _, a, _ = await connect(live.code, participant=alys)
+    payload = {"round": rounds["proposal"].pk, "title": "Later buses"}
+    first = await a.send("proposal.submit", payload, ref="same-ref")
+    second = await a.send("proposal.submit", payload, ref="same-ref")
+    assert first["type"] == second["type"] == "ack"
+    assert first["payload"]["id"] == second["payload"]["id"]
+    assert await database_sync_to_async(Proposal.objects.count)() == 1
+    await a.close()
+
+
+BAD_FRAMES = [
+    ("not json", "bad_frame"),
+    ("", "bad_frame"),
+    ("[1, 2]", "bad_frame"),
+    ('{"ref": "x"}', "bad_frame"),
+    ('{"type": "nope.nothing", "ref": "x"}', "unknown_type"),
+    ('{"type": "session.event", "ref": "x", "payload": {}}', "unknown_type"),
+    ('{"type": "websocket.disconnect", "ref": "x"}', "unknown_type"),
+    ('{"type": "proposal.submit", "ref": "x", "payload": "title"}', "invalid"),
+    ('{"type": "proposal.submit", "ref": "x", "payload": {"round": "1", "title": "t"}}', "invalid"),
+    ('{"type": "proposal.submit", "ref": "x", "payload": {"round": 1, "title": 5}}', "invalid"),
+    ('{"type": "proposal.submit", "ref": "x", "payload": {"round": true, "title": "t"}}', "invalid"),
+    ('{"type": "proposal.submit", "ref": "x", "payload": {"title": "t"}}', "invalid"),
+    ('{"type": "proposal.submit", "ref": "x", "payload": {"round": 1, "title": "t", "evil": 1}}', "invalid"),
+    ('{"type": "ballot.cast", "ref": "x", "payload": {"round": 1, "ranking": ["a"]}}', "invalid"),
+    ('{"type": "sync", "ref": "x", "after": "zero"}', "invalid"),
+    ('{"type": "proposal.submit", "ref": 12, "payload": {}}', "bad_frame"),
+]
+
+
+@pytest.mark.parametrize("frame,code", BAD_FRAMES)
+async def test_participant_bad_frame_gets_clear_error_and_changes_nothing(live, join, connect, frame, code):
+    alys, _ = await database_sync_to_async(join)("Alys")
+    _, a, _ = await connect(live.code, participant=alys)
+    before = await database_sync_to_async(lambda: (Proposal.objects.count(), live.events.count()))()
+    await a.send_raw(text=frame)
+    reply = await a.reply()
+    assert reply["type"] == "error"
+    assert reply["code"] == code
+    assert reply["message"]
+    after = await database_sync_to_async(lambda: (Proposal.objects.count(), live.events.count()))()
+    assert after == before
+    await a.close()
+
+
+async def test_participant_binary_and_oversized_frames_are_refused(live, join, connect):
+    alys, _ = await database_sync_to_async(join)("Alys")
+    _, a, _ = await connect(live.code, participant=alys)
+    await a.send_raw(data=b"\x00\x01binary")
+    assert (await a.reply())["code"] == "bad_frame"
+    huge = json.dumps({"type": "proposal.submit", "ref": "big", "payload": {"round": 1, "title": "x" * 20000}})
+    await a.send_raw(text=huge)
+    assert (await a.reply())["code"] == "too_large"
+    await a.close()
+
+
+async def test_participant_flood_is_rate_limited_not_disconnected(live, join, connect):
+    alys, _ = await database_sync_to_async(join)("Alys")
+    _, a, _ = await connect(live.code, participant=alys)
+    codes = []
+    for i in range(40):
+        await a.send_raw(text=json.dumps({"type": "ping", "ref": f"p{i}"}))
+    for _i in range(40):
+        reply = await a.reply()
+        codes.append(reply.get("code", "ack"))
+    assert "rate_limited" in codes
+    assert codes.count("ack") >= 20
+    # Still connected and answering.
+    assert (await a.send("ping"))["type"] in {"ack", "error"}
+    await a.close()
+
+
+async def test_participant_resyncs_missed_events_after_a_gap(live, facilitator, join, connect, fac_actor):
+    rounds = await database_sync_to_async(rounds_of)(live)
+    alys, _ = await database_sync_to_async(join)("Alys")
+    _, a, first = await connect(live.code, participant=alys)
+    seen = first["seq"]
+    await a.close()  # the socket drops: events happen while it is away (or the layer drops them)
+    await database_sync_to_async(services.round_open)(actor=fac_actor, session=live, round_id=rounds["proposal"].pk)
+    bryn, bryn_actor = await database_sync_to_async(join)("Bryn")
+    await database_sync_to_async(services.proposal_submit)(
+        actor=bryn_actor, session=live, round_id=rounds["proposal"].pk, title="Community car scheme"
+    )
+    _, a2, again = await connect(live.code, participant=alys)
+    await a2.send_raw(text=json.dumps({"type": "sync", "ref": "s1", "after": seen}))
+    reply = await a2.reply("s1")
+    events = reply["payload"]["events"]
+    types = [e["type"] for e in events]
+    assert "round.opened" in types and "proposal.submitted" in types
+    assert "skip" in types  # facilitator-only events (Bryn joining) keep the sequence gap-free
+    seqs = [e["seq"] for e in events]
+    assert seqs == list(range(seen + 1, seen + 1 + len(seqs)))
+    assert again["seq"] == seqs[-1]
+    await a2.close()
+
+
+async def test_participant_far_behind_gets_a_snapshot(live, join, connect):
+    alys, _ = await database_sync_to_async(join)("Alys")
+    _, a, _ = await connect(live.code, participant=alys)
+    await a.send_raw(text=json.dumps({"type": "sync", "ref": "s", "after": 10_000}))
+    reply = await a.reply("s")
+    assert reply["payload"]["snapshot"]["type"] == "state"
+    await a.close()
+
+
+async def test_facilitator_cannot_act_once_role_removed_while_connected(live, facilitator, connect):
+    rounds = await database_sync_to_async(rounds_of)(live)
+    _, fac, _ = await connect(live.code, user=facilitator)
+    await database_sync_to_async(live.facilitators.remove)(facilitator)
+    reply = await fac.send("round.open", {"round": rounds["proposal"].pk})
+    assert reply["type"] == "error" and reply["code"] == "forbidden"
+    await fac.close()
+
+
+async def test_participant_ballot_ack_carries_receipt_and_last_ballot_counts(live, join, connect, fac_actor):
+    rounds = await database_sync_to_async(rounds_of)(live)
+    await database_sync_to_async(services.round_open)(actor=fac_actor, session=live, round_id=rounds["proposal"].pk)
+    alys, alys_actor = await database_sync_to_async(join)("Alys")
+    ids = []
+    for title in ("Bus", "Car share", "Cycle path"):
+        p = await database_sync_to_async(services.proposal_submit)(
+            actor=alys_actor, session=live, round_id=rounds["proposal"].pk, title=title
+        )
+        ids.append(p.pk)
+    await database_sync_to_async(services.round_close)(actor=fac_actor, session=live, round_id=rounds["proposal"].pk)
+    await database_sync_to_async(services.round_open)(actor=fac_actor, session=live, round_id=rounds["vote"].pk)
+    _, a, _ = await connect(live.code, participant=alys)
+    first = await a.send("ballot.cast", {"round": rounds["vote"].pk, "ranking": [ids[0], ids[1]]})
+    second = await a.send("ballot.cast", {"round": rounds["vote"].pk, "ranking": [ids[2]]})
+    assert first["payload"]["receipt"] == second["payload"]["receipt"]
+    ballots = await database_sync_to_async(lambda: list(Ballot.objects.values_list("ranking", flat=True)))()
+    assert ballots == [[ids[2]]]
+    bad = await a.send("ballot.cast", {"round": rounds["vote"].pk, "ranking": [ids[0], ids[0]]})
+    assert bad["code"] == "invalid"
+    unknown = await a.send("ballot.cast", {"round": rounds["vote"].pk, "ranking": [999999]})
+    assert unknown["code"] == "invalid"
+    await a.close()
