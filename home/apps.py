@@ -8,3 +8,7 @@ class HomeConfig(AppConfig):
 
     name = "home"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        """Connect the signal handlers."""
+        from home import signals  # noqa: F401

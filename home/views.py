@@ -1,19 +1,25 @@
 """Site search over Wagtail pages in the current language."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from wagtail.models import Locale, Page
 
+RESULTS_PER_PAGE = 10
+MAX_QUERY_LENGTH = 200
+
 
 def search(request):
-    """Search live pages of the current language and show a paginated results page."""
-    query = request.GET.get("q", "").strip()[:200]
+    """Search live, public pages of the current language and show a paginated results page."""
+    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
     results = Page.objects.none()
     if query:
-        results = Page.objects.live().public().filter(locale=Locale.get_active()).specific().search(query)
-    paginator = Paginator(results, 10)
-    try:
-        page_obj = paginator.page(request.GET.get("page", 1))
-    except (PageNotAnInteger, EmptyPage):
-        page_obj = paginator.page(1)
+        results = (
+            Page.objects.live()
+            .public()
+            .filter(locale=Locale.get_active(), depth__gt=1)
+            .specific()
+            .search(query)
+        )
+    # get_page() copes with a missing, non-numeric or out-of-range page number.
+    page_obj = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "home/search.html", {"query": query, "results": page_obj})

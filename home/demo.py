@@ -1,0 +1,243 @@
+"""Load the bilingual demo site: pages in English and Welsh, board editor groups and demo users.
+
+Every step finds before it creates and compares before it saves, so running it again changes nothing:
+no new pages, revisions, users or groups.
+"""
+
+import json
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from wagtail.documents import get_document_model
+from wagtail.fields import StreamField
+from wagtail.models import Locale, Page, Site
+
+from home import demo_content as content
+from home.models import BoardPage, BoardPartner, ConsultationPage, HomePage, OutcomeUpdate
+from home.permissions import ensure_board_editors_group
+
+LANGUAGES = ("en", "cy")
+
+
+def ensure_locales():
+    """Return the English and Welsh locales, creating them if a migration has not."""
+    return tuple(Locale.objects.get_or_create(language_code=code)[0] for code in LANGUAGES)
+
+
+def _json(value):
+    """`value` as plain JSON data (dates become ISO strings), with StreamField block ids removed."""
+    data = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+    def strip_ids(item):
+        if isinstance(item, dict):
+            return {key: strip_ids(val) for key, val in item.items() if key != "id"}
+        if isinstance(item, list):
+            return [strip_ids(val) for val in item]
+        return item
+
+    return strip_ids(data)
+
+
+def _stream_json(field, value):
+    """A StreamField value (raw JSON or StreamValue) in a form that compares equal when content is equal."""
+    block = field.stream_block
+    return _json(block.get_prep_value(block.to_python(value) if isinstance(value, list) else value))
+
+
+def _apply(page, fields, children):
+    """Set `fields` and child objects on `page` where they differ; return True if anything changed."""
+    changed = False
+    for name, wanted in fields.items():
+        field = page._meta.get_field(name)
+        if isinstance(field, StreamField):
+            differs = _stream_json(field, getattr(page, name)) != _stream_json(field, wanted)
+        else:
+            differs = getattr(page, name) != wanted
+        if differs:
+            setattr(page, name, wanted)
+            changed = True
+    for relation, (model, rows) in children.items():
+        names = [name for name in rows[0]] if rows else []
+        current = [{name: getattr(obj, name) for name in names} for obj in getattr(page, relation).all()]
+        if current != rows:
+            setattr(page, relation, [model(**row) for row in rows])
+            changed = True
+    return changed
+
+
+def _publish_if_changed(page, fields, children=None):
+    """Apply the wanted content to a page and publish a new revision only if something changed."""
+    if _apply(page, fields, children or {}) or not page.live or page.latest_revision_id is None:
+        page.save_revision().publish()
+        page = type(page).objects.get(pk=page.pk)
+    return page
+
+
+def _find_or_add_child(parent, model, slug, fields, children=None):
+    """The child page of `parent` with `slug`, created (and published) or brought up to date."""
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = model(**{**fields, "slug": slug})
+        parent.add_child(instance=page)
+    return _publish_if_changed(page, fields, children)
+
+
+def _translate(page, locale, fields, children=None):
+    """The translation of `page` into `locale`, copied with Wagtail's own tool, then given its own words."""
+    translation = page.get_translation_or_none(locale)
+    if translation is None:
+        translation = page.copy_for_translation(locale)
+    return _publish_if_changed(translation.specific, fields, children)
+
+
+def _date(iso):
+    """A date from an ISO string."""
+    return date.fromisoformat(iso)
+
+
+def _document(title, text, filename):
+    """The demo document with `title`, created as a small text file the first time."""
+    Document = get_document_model()
+    document = Document.objects.filter(title=title).first()
+    if document is None:
+        data = text.encode("utf-8")
+        document = Document(title=title, file_size=len(data))
+        document.file.save(filename, ContentFile(data), save=False)
+        document.save()
+    return document
+
+
+def ensure_home(en, cy):
+    """The English home page as the default Site's root, and its Welsh translation."""
+    home = HomePage.objects.filter(depth=2, locale=en).first()
+    if home is None:
+        # Wagtail's installer leaves a plain "Welcome" page at /home/; make way for the real one.
+        plain = ContentType.objects.get_for_model(Page)
+        Page.objects.filter(depth=2, slug="home", content_type=plain, numchild=0).delete()
+        home = HomePage(slug="home", title=content.HOME["en"]["title"], locale=en)
+        Page.get_first_root_node().add_child(instance=home)
+    home = _publish_if_changed(home, content.HOME["en"])
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    elif site.root_page_id != home.id:
+        site.root_page = home
+        site.save()
+
+    home_cy = _translate(home, cy, content.HOME["cy"])
+    # Wagtail caches each language's site root; a new Welsh home must be seen at once.
+    Site.clear_site_root_paths_cache()
+    return home, home_cy
+
+
+def _board_fields(board, code):
+    """The page fields and partner rows of a board in one language."""
+    fields = {"slug": board["slug"][code], **board[code]}
+    index = 0 if code == "en" else 1
+    partners = [
+        {"name": partner[index], "role": partner[2][code], "link": partner[3]} for partner in board["partners"]
+    ]
+    return fields, {"partners": (BoardPartner, partners)}
+
+
+def _consultation_fields(consultation, code, document):
+    """The page fields and "You said, we did" rows of a consultation in one language."""
+    words = consultation[code]
+    fields = {
+        "slug": consultation["slug"][code],
+        "title": words["title"],
+        "question": words["question"],
+        "intro": words["intro"],
+        "stage": consultation["stage"],
+        "opens": _date(consultation["opens"]),
+        "closes": _date(consultation["closes"]),
+        "decision_due": _date(consultation["decision_due"]),
+        "background": words["background"],
+        "who_is_involved": words["who_is_involved"],
+        "documents": [{"type": "document", "value": {"document": document.pk, "description": ""}}],
+    }
+    updates = [
+        {"date": _date(u["date"]), "you_said": u["you_said"], "we_did": u["we_did"], "partner": u["partner"]}
+        for u in words["updates"]
+    ]
+    return fields, {"outcome_updates": (OutcomeUpdate, updates)}
+
+
+def ensure_boards(home, en, cy):
+    """Every demo board and its consultation, in English and in Welsh; return {slug: (board, consultation)}."""
+    result = {}
+    for board in content.BOARDS:
+        fields, children = _board_fields(board, "en")
+        board_en = _find_or_add_child(home, BoardPage, board["slug"]["en"], fields, children)
+        _translate(board_en, cy, *_board_fields(board, "cy"))
+
+        consultation = board["consultation"]
+        pages = {}
+        for code in LANGUAGES:
+            title, text = consultation[code]["document"]
+            document = _document(title, text, f"{consultation['slug'][code]}.txt")
+            fields, children = _consultation_fields(consultation, code, document)
+            if code == "en":
+                pages[code] = _find_or_add_child(board_en, ConsultationPage, fields["slug"], fields, children)
+            else:
+                pages[code] = _translate(pages["en"], cy, fields, children)
+        result[board["slug"]["en"]] = (board_en, pages["en"])
+    return result
+
+
+def ensure_users(editor_group):
+    """The demo users: `admin` (superuser), `editor` (one board's editor), `facilitator` (staff only)."""
+    User = get_user_model()
+    users = {}
+    for username, (password, email, is_staff, is_superuser) in content.USERS.items():
+        user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+        wanted = {"email": email, "is_staff": is_staff, "is_superuser": is_superuser, "is_active": True}
+        changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, wanted[name])
+        if created or not user.check_password(password):
+            user.set_password(password)
+            changed.append("password")
+        if changed:
+            user.save()
+        users[username] = user
+    editor = users["editor"]
+    if set(editor.groups.all()) != {editor_group}:
+        editor.groups.set([editor_group])
+    return users
+
+
+def load_demo(*, show_credentials=None):
+    """Create or update the whole demo; return the lines to print (credentials only when DEBUG)."""
+    show_credentials = settings.DEBUG if show_credentials is None else show_credentials
+    with transaction.atomic():
+        en, cy = ensure_locales()
+        home, _home_cy = ensure_home(en, cy)
+        boards = ensure_boards(home, en, cy)
+        groups = {slug: ensure_board_editors_group(board) for slug, (board, _c) in boards.items()}
+        users = ensure_users(groups[content.EDITOR_BOARD_SLUG])
+
+    lines = [
+        f"Demo content: {len(boards)} boards, each with a consultation, in English and Welsh.",
+    ]
+    # Sessions are owned by the live module, which keeps its own loader idempotent.
+    from deliberation.demo import load_demo_sessions
+
+    lines += load_demo_sessions(
+        consultation=boards[content.EDITOR_BOARD_SLUG][1], facilitator=users["facilitator"]
+    )
+    if show_credentials:
+        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        lines += [
+            f"Public site: {base}/en/ (English) and {base}/cy/ (Cymraeg)",
+            f"Wagtail admin: {base}/admin/",
+        ]
+        for username, (password, *_rest) in content.USERS.items():
+            lines.append(f"  {username} / {password}")
+    return lines
