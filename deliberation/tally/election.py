@@ -99,7 +99,7 @@ class Election:
     @property
     def total_weight(self) -> int:
         """Number of valid ballots (sum of weights, empty ballots included)."""
-        return sum(w for _, w in self.ballots)
+        return sum(w for w, _ in self.ballots)
 
     def count(self, method: str, seats: int | None = None, seed: str | int | None = None,
               tiebreak: str = "lot"):
