@@ -4,6 +4,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +49,7 @@ class LiveSession(ClusterableModel):
         related_name="live_sessions",
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True, max_length=2000)
+    description = models.TextField(_("description"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
     code = models.CharField(_("join code"), max_length=12, unique=True, default=new_join_code, editable=False)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
@@ -109,7 +110,7 @@ class Round(models.Model):
     session = ParentalKey(LiveSession, on_delete=models.CASCADE, related_name="rounds")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
-    prompt = models.TextField(_("what to do"), blank=True, max_length=2000)
+    prompt = models.TextField(_("what to do"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
     position = models.PositiveIntegerField(_("position"), default=0)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
@@ -179,7 +180,7 @@ class Proposal(Contribution):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="proposals")
     title = models.CharField(_("proposal"), max_length=TITLE_MAX)
-    body = models.TextField(_("details"), max_length=BODY_MAX, blank=True)
+    body = models.TextField(_("details"), max_length=BODY_MAX, blank=True, validators=[MaxLengthValidator(BODY_MAX)])
     original_title = models.CharField(max_length=TITLE_MAX, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
@@ -208,7 +209,7 @@ class Comment(Contribution):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="comments")
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
-    body = models.TextField(_("comment"), max_length=COMMENT_MAX)
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX, validators=[MaxLengthValidator(COMMENT_MAX)])
     stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, blank=True)
 
     class Meta:

@@ -1,0 +1,129 @@
+"""The policy table: every permission exists, and every facilitator action is refused to other roles."""
+
+import pytest
+import rules as django_rules
+
+from deliberation import protocol, rules, services
+from deliberation.errors import ServiceError
+from deliberation.models import Comment, Event, LiveSession, Proposal
+from tests.conftest import rounds_of
+
+
+def test_every_permission_name_is_registered():
+    """Each constant in the table names a registered django-rules permission."""
+    for name in rules.ALL_PERMISSIONS:
+        assert django_rules.perm_exists(name), name
+
+
+@pytest.fixture
+def scene(live, fac_actor, join):
+    """A session with an open vote round, proposals, a comment and a flag."""
+    r = rounds_of(live)
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    author, author_actor = join("Alys")
+    p1 = services.proposal_submit(actor=author_actor, session=live, round_id=r["proposal"].pk, title="Bus")
+    p2 = services.proposal_submit(actor=author_actor, session=live, round_id=r["proposal"].pk, title="Car share")
+    p3 = services.proposal_submit(actor=author_actor, session=live, round_id=r["proposal"].pk, title="Cycle path")
+    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
+    c = services.comment_submit(actor=author_actor, session=live, round_id=r["comment"].pk, proposal_id=p1.pk, body="Yes")
+    flag = services.flag_submit(actor=author_actor, session=live, proposal_id=p2.pk)
+    services.comment_hide(actor=fac_actor, session=live, comment_id=c.pk, reason="Off topic")
+    services.proposal_hide(actor=fac_actor, session=live, proposal_id=p3.pk, reason="Off topic")
+    return {"rounds": r, "p1": p1, "p2": p2, "p3": p3, "comment": c, "flag": flag}
+
+
+def facilitator_actions(scene):
+    """Every facilitator-only message with a payload that a facilitator could send now."""
+    r = scene["rounds"]
+    return {
+        "round.create": {"kind": "proposal", "title": "More"},
+        "round.reorder": {"order": [r["vote"].pk]},
+        "round.open": {"round": r["vote"].pk},
+        "round.close": {"round": r["comment"].pk},
+        "round.publish": {"round": r["vote"].pk},
+        "proposal.hide": {"id": scene["p1"].pk, "reason": "Spam"},
+        "proposal.restore": {"id": scene["p3"].pk},
+        "proposal.merge": {"id": scene["p2"].pk, "into": scene["p1"].pk},
+        "proposal.edit_title": {"id": scene["p1"].pk, "title": "A better bus"},
+        "comment.hide": {"id": scene["comment"].pk, "reason": "Spam"},
+        "comment.restore": {"id": scene["comment"].pk},
+        "flag.resolve": {"id": scene["flag"].pk},
+        "ballot.enter_paper": {"round": r["vote"].pk, "ranking": [scene["p1"].pk]},
+    }
+
+
+def snapshot(session):
+    """Everything an action could change."""
+    return (
+        list(Event.objects.filter(session=session).values_list("seq", flat=True)),
+        list(Proposal.objects.values_list("pk", "title", "hidden", "merged_into")),
+        list(Comment.objects.values_list("pk", "hidden")),
+        list(session.rounds.values_list("pk", "state", "position")),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["participant", "other_facilitator", "anonymous", "signed_in_stranger"])
+def test_non_facilitator_cannot_do_any_facilitator_action(scene, live, join, make_user, role):
+    """A role × action matrix: each refusal is an error and changes nothing."""
+    other = LiveSession.objects.create(title="Elsewhere", code="XYZ789")
+    if role == "participant":
+        _p, actor = join("Bryn")
+    elif role == "other_facilitator":
+        user = make_user("other-fac")
+        other.facilitators.add(user)
+        actor = rules.Actor(user=user)
+    elif role == "anonymous":
+        actor = rules.Actor()
+    else:
+        actor = rules.Actor(user=make_user("stranger"))
+    for kind, payload in facilitator_actions(scene).items():
+        before = snapshot(live)
+        with pytest.raises(ServiceError) as refused:
+            protocol.dispatch(actor, live, kind, payload, "ref")
+        assert refused.value.code == "forbidden", kind
+        assert snapshot(live) == before, kind
+
+
+@pytest.mark.django_db
+def test_facilitator_can_do_every_facilitator_action(scene, live, fac_actor):
+    """The same matrix for the session's own facilitator: each action is accepted."""
+    actions = facilitator_actions(scene)
+    order = ["round.create", "round.reorder", "proposal.edit_title", "proposal.restore", "comment.restore",
+             "comment.hide", "flag.resolve", "proposal.merge", "round.close", "round.open", "ballot.enter_paper",
+             "proposal.hide"]  # fmt: skip
+    for kind in order:
+        if kind == "round.reorder":  # the new draft round must be listed too
+            drafts = list(live.rounds.filter(state="draft").values_list("pk", flat=True))
+            actions[kind] = {"order": drafts[::-1]}
+        protocol.dispatch(fac_actor, live, kind, actions[kind], f"ref-{kind}")
+    r = scene["rounds"]
+    services.round_close(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    protocol.dispatch(fac_actor, live, "round.publish", actions["round.publish"], "ref-pub")
+    r["vote"].refresh_from_db()
+    assert r["vote"].state == "published"
+
+
+@pytest.mark.django_db
+def test_participant_of_another_session_cannot_contribute(live, fac_actor, facilitator):
+    """Joining one session gives no say in another."""
+    other = LiveSession.objects.create(title="Elsewhere", code="XYZ789")
+    stranger = services.participant_join(session=other, display_name="Stranger")
+    actor = rules.Actor(participant=stranger)
+    r = rounds_of(live)
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    with pytest.raises(ServiceError) as refused:
+        services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title="Sneaky")
+    assert refused.value.code == "forbidden"
+    assert Proposal.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_anonymous_cannot_contribute_without_joining(live, fac_actor):
+    """A socket or form with no participant is told to join first."""
+    r = rounds_of(live)
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    with pytest.raises(ServiceError) as refused:
+        services.proposal_submit(actor=rules.Actor(), session=live, round_id=r["proposal"].pk, title="Hello")
+    assert refused.value.code == "not_joined"
