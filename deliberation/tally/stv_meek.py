@@ -57,8 +57,12 @@ def count_stv_meek(ctx: Context) -> Result:
     def regroup(x: int) -> None:
         """After x is elected or excluded, extend every group that ended at x."""
         for key in [k for k in groups if k and k[-1] == x]:
-            _, members = groups.pop(key)
+            weight, members = groups.pop(key)
             base = key if state[x] == ELECTED else key[:-1]
+            # Ballots that ran out of preferences at an elected x stay as weight without members.
+            rest = weight - sum(weights[i] for i in members)
+            if rest:
+                groups.setdefault(base, [0, []])[0] += rest
             for i in members:
                 r = rankings[i]
                 p = pos[i] + 1
