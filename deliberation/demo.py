@@ -1,6 +1,115 @@
-"""Demo live sessions for `manage.py load_demo` (filled in by the live module)."""
+"""Demo live sessions for `manage.py load_demo`: one in progress to join, one with published results."""
+
+from django.db import transaction
+
+from deliberation import services
+from deliberation.models import LiveSession, Round
+from deliberation.rules import Actor
+
+LIVE_CODE = "K7MP4Q"
+PAST_CODE = "RUTH34"
+
+PROPOSALS = [
+    ("Megan", "A demand-responsive bus to GP surgeries", "Book by phone or app the day before, picks up at home."),
+    ("Huw", "Community car scheme with volunteer drivers", "Mileage paid; drivers DBS-checked through the CVC."),
+    ("", "Later buses on market days", ""),
+    ("Siân", "Bus and train tickets that work together", "One ticket for the Conwy Valley line and the buses."),
+    ("Gareth", "Bws i’r feddygfa sy’n dod at y drws", "Yr un syniad â’r cyntaf, yn Gymraeg."),
+]
+COMMENTS = [
+    (0, "Megan", "for", "My mother misses appointments because the 11:05 bus is the only one."),
+    (1, "Huw", "neutral", "How would the scheme find enough drivers in winter?"),
+    (3, "", "for", "Yes — and let the ticket work on the Sherpa’r Wyddfa too."),
+]
+
+
+def _rounds(session, specs):
+    """Create the session's rounds from (kind, title, prompt, method, seats)."""
+    for position, (kind, title, prompt, method, seats) in enumerate(specs, 1):
+        Round.objects.create(session=session, kind=kind, title=title, prompt=prompt, position=position,
+                             method=method, seats=seats)  # fmt: skip
+    return {r.kind: r for r in session.rounds.all()}
+
+
+def _propose(session, fac, round_id):
+    """Demo participants put forward the proposals; return them with their authors."""
+    made = []
+    for name, title, body in PROPOSALS:
+        participant = services.participant_join(session=session, display_name=name)
+        actor = Actor(participant=participant)
+        proposal = services.proposal_submit(actor=actor, session=session, round_id=round_id, title=title, body=body)
+        made.append((actor, proposal))
+    return made
+
+
+def _live_session(consultation, facilitator):
+    """A session in progress: proposals in, one merged, one hidden, the comment round open."""
+    session = LiveSession.objects.create(
+        consultation=consultation, code=LIVE_CODE, title="Rural transport: what should we try first?",
+        description="Conwy and Denbighshire residents choose which transport pilot the board funds in 2027.",
+    )  # fmt: skip
+    session.facilitators.add(facilitator)
+    fac = Actor(user=facilitator)
+    rounds = _rounds(session, [
+        ("proposal", "Your ideas", "What would help you reach health services without a car?", "irv", 1),
+        ("comment", "Discuss the ideas", "Say what you like or worry about in each idea.", "irv", 1),
+        ("vote", "Choose the pilot", "Rank the ideas: 1 for the one you want most.", "irv", 1),
+    ])  # fmt: skip
+    services.round_open(actor=fac, session=session, round_id=rounds["proposal"].pk)
+    made = _propose(session, fac, rounds["proposal"].pk)
+    spam_author = Actor(participant=services.participant_join(session=session, display_name="Visitor"))
+    spam = services.proposal_submit(actor=spam_author, session=session, round_id=rounds["proposal"].pk,
+                                    title="Call 07700 900123 for cheap taxis")  # fmt: skip
+    services.proposal_hide(actor=fac, session=session, proposal_id=spam.pk, reason="Advertising or spam")
+    services.proposal_merge(actor=fac, session=session, proposal_id=made[4][1].pk, into_id=made[0][1].pk)
+    services.round_close(actor=fac, session=session, round_id=rounds["proposal"].pk)
+    services.round_open(actor=fac, session=session, round_id=rounds["comment"].pk)
+    for index, name, stance, body in COMMENTS:
+        actor = next(a for a, _p in made if a.participant.display_name == name)
+        services.comment_submit(actor=actor, session=session, round_id=rounds["comment"].pk,
+                                proposal_id=made[index][1].pk, body=body, stance=stance)  # fmt: skip
+    return session
+
+
+def _past_session(consultation, facilitator):
+    """An ended workshop whose ranked vote is counted and published."""
+    session = LiveSession.objects.create(
+        consultation=consultation, code=PAST_CODE, title="Ruthin workshop: transport priorities",
+        description="A room of 23 residents, with paper ballots from those without a phone.",
+    )  # fmt: skip
+    session.facilitators.add(facilitator)
+    fac = Actor(user=facilitator)
+    rounds = _rounds(session, [
+        ("proposal", "Ideas from the room", "", "irv", 1),
+        ("vote", "Priorities", "Rank the ideas.", "irv", 1),
+    ])  # fmt: skip
+    services.round_open(actor=fac, session=session, round_id=rounds["proposal"].pk)
+    ids = [p.pk for _a, p in _propose(session, fac, rounds["proposal"].pk)[:4]]
+    services.round_close(actor=fac, session=session, round_id=rounds["proposal"].pk)
+    services.round_open(actor=fac, session=session, round_id=rounds["vote"].pk)
+    # 23 ballots: a real IRV count with two exclusions before a majority.
+    patterns = [([0, 1], 7), ([1, 0], 5), ([3, 0], 4), ([2, 1], 3), ([3, 1, 0], 2), ([1], 2)]
+    for order, weight in patterns:
+        for _ in range(weight):
+            services.ballot_enter_paper(actor=fac, session=session, round_id=rounds["vote"].pk,
+                                        ranking=[ids[i] for i in order])  # fmt: skip
+    services.round_close(actor=fac, session=session, round_id=rounds["vote"].pk)
+    services.round_publish(actor=fac, session=session, round_id=rounds["vote"].pk)
+    LiveSession.objects.filter(pk=session.pk).update(status=LiveSession.Status.ENDED)
+    return session
 
 
 def load_demo_sessions(*, consultation, facilitator):
-    """Create the demo live session for a consultation; return lines for the console."""
-    return []
+    """Create the demo sessions once (a second run changes nothing); return lines for the console."""
+    with transaction.atomic():
+        if not LiveSession.objects.filter(code=LIVE_CODE).exists():
+            _live_session(consultation, facilitator)
+        if not LiveSession.objects.filter(code=PAST_CODE).exists():
+            _past_session(consultation, facilitator)
+    return [
+        f"Live session in progress: join code {LIVE_CODE}",
+        f"  citizens:     http://127.0.0.1:8000/s/{LIVE_CODE}/  (or type the code at http://127.0.0.1:8000/en/join/)",
+        f"  facilitator:  http://127.0.0.1:8000/en/s/{LIVE_CODE}/facilitate/",
+        f"  room screen:  http://127.0.0.1:8000/en/s/{LIVE_CODE}/present/",
+        f"Published results: http://127.0.0.1:8000/en/s/{PAST_CODE}/",
+    ]

@@ -5,6 +5,7 @@ import json
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -155,8 +156,6 @@ def _facilitator_or_403(request, live):
     actor = _actor(request, live)
     if not rules.can(actor, rules.VIEW_FACILITATOR_DATA, live):
         if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
             raise _LoginRedirect(redirect_to_login(request.get_full_path()))
         raise PermissionDenied
     return actor
@@ -256,8 +255,6 @@ def audit_log(request, code, fmt="html"):
     actor = _actor(request, live)
     if not rules.can(actor, rules.VIEW_AUDIT_LOG, live):
         if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
     events = live.events.select_related("actor_user", "actor_participant").order_by("seq")
