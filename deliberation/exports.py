@@ -14,12 +14,12 @@ METHOD_COMMANDS = {"irv": "irv", "stv": "stv", "schulze": "schulze", "borda": "b
 
 def qr_svg(url):
     """The URL as an accessible SVG QR code (title for screen readers, no fixed size)."""
-    buffer = io.StringIO()
+    buffer = io.BytesIO()  # segno writes SVG as bytes
     segno.make(url, error="m").save(
         buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=_("QR code to join the session"),
         svgclass="qr", lineclass=None, omitsize=True,
     )  # fmt: skip
-    return buffer.getvalue()
+    return buffer.getvalue().decode("utf-8")
 
 
 def ballots_blt(round_):
