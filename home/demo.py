@@ -140,9 +140,7 @@ def _board_fields(board, code):
     """The page fields and partner rows of a board in one language."""
     fields = {"slug": board["slug"][code], **board[code]}
     index = 0 if code == "en" else 1
-    partners = [
-        {"name": partner[index], "role": partner[2][code], "link": partner[3]} for partner in board["partners"]
-    ]
+    partners = [{"name": partner[index], "role": partner[2][code], "link": partner[3]} for partner in board["partners"]]
     return fields, {"partners": (BoardPartner, partners)}
 
 
@@ -229,9 +227,7 @@ def load_demo(*, show_credentials=None):
     # Sessions are owned by the live module, which keeps its own loader idempotent.
     from deliberation.demo import load_demo_sessions
 
-    lines += load_demo_sessions(
-        consultation=boards[content.EDITOR_BOARD_SLUG][1], facilitator=users["facilitator"]
-    )
+    lines += load_demo_sessions(consultation=boards[content.EDITOR_BOARD_SLUG][1], facilitator=users["facilitator"])
     if show_credentials:
         base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         lines += [

@@ -133,24 +133,38 @@ BOARDS = [
         },
         # (English name, Welsh name, role, website)
         "partners": [
-            ("Conwy County Borough Council", "Cyngor Bwrdeistref Sirol Conwy", STATUTORY,
-             "https://www.conwy.gov.uk"),
+            ("Conwy County Borough Council", "Cyngor Bwrdeistref Sirol Conwy", STATUTORY, "https://www.conwy.gov.uk"),
             ("Denbighshire County Council", "Cyngor Sir Ddinbych", STATUTORY, "https://www.denbighshire.gov.uk"),
             ("Gwynedd Council", "Cyngor Gwynedd", STATUTORY, "https://www.gwynedd.llyw.cymru"),
-            ("Isle of Anglesey County Council", "Cyngor Sir Ynys Môn", STATUTORY,
-             "https://www.anglesey.gov.wales"),
+            ("Isle of Anglesey County Council", "Cyngor Sir Ynys Môn", STATUTORY, "https://www.anglesey.gov.wales"),
             ("Flintshire County Council", "Cyngor Sir y Fflint", STATUTORY, "https://www.flintshire.gov.uk"),
-            ("Wrexham County Borough Council", "Cyngor Bwrdeistref Sirol Wrecsam", STATUTORY,
-             "https://www.wrexham.gov.uk"),
-            ("Betsi Cadwaladr University Health Board", "Bwrdd Iechyd Prifysgol Betsi Cadwaladr", STATUTORY,
-             "https://bcuhb.nhs.wales"),
-            ("North Wales Fire and Rescue Service", "Gwasanaeth Tân ac Achub Gogledd Cymru", STATUTORY,
-             "https://www.nwales-fireservice.org.uk"),
+            (
+                "Wrexham County Borough Council",
+                "Cyngor Bwrdeistref Sirol Wrecsam",
+                STATUTORY,
+                "https://www.wrexham.gov.uk",
+            ),
+            (
+                "Betsi Cadwaladr University Health Board",
+                "Bwrdd Iechyd Prifysgol Betsi Cadwaladr",
+                STATUTORY,
+                "https://bcuhb.nhs.wales",
+            ),
+            (
+                "North Wales Fire and Rescue Service",
+                "Gwasanaeth Tân ac Achub Gogledd Cymru",
+                STATUTORY,
+                "https://www.nwales-fireservice.org.uk",
+            ),
             NRW,
             ("North Wales Police", "Heddlu Gogledd Cymru", INVITED, "https://www.northwales.police.uk"),
             ("Transport for Wales", "Trafnidiaeth Cymru", INVITED, "https://tfw.wales"),
-            ("Community and Voluntary Support Conwy", "Cefnogaeth Gymunedol a Gwirfoddol Conwy", VOLUNTARY,
-             "https://www.cvsc.org.uk"),
+            (
+                "Community and Voluntary Support Conwy",
+                "Cefnogaeth Gymunedol a Gwirfoddol Conwy",
+                VOLUNTARY,
+                "https://www.cvsc.org.uk",
+            ),
         ],
         "consultation": {
             "slug": {"en": "rural-transport-to-services", "cy": "teithio-gwledig-i-wasanaethau"},
@@ -198,17 +212,29 @@ BOARDS = [
                         "value": {
                             "heading": "How this consultation works",
                             "stages": [
-                                {"date": "2026-09-14", "label": "Drop-in sessions",
-                                 "description": "Listening sessions in libraries and community centres in "
-                                                "Bala, Corwen, Llanrwst and Llangefni."},
-                                {"date": "2026-11-02", "label": "Consultation opens",
-                                 "description": "Answer online, on paper or at a live session."},
-                                {"date": "2026-12-03", "label": "Live session",
-                                 "description": "A facilitated session where people propose, discuss and "
-                                                "rank options."},
+                                {
+                                    "date": "2026-09-14",
+                                    "label": "Drop-in sessions",
+                                    "description": "Listening sessions in libraries and community centres in "
+                                    "Bala, Corwen, Llanrwst and Llangefni.",
+                                },
+                                {
+                                    "date": "2026-11-02",
+                                    "label": "Consultation opens",
+                                    "description": "Answer online, on paper or at a live session.",
+                                },
+                                {
+                                    "date": "2026-12-03",
+                                    "label": "Live session",
+                                    "description": "A facilitated session where people propose, discuss and "
+                                    "rank options.",
+                                },
                                 {"date": "2027-01-29", "label": "Consultation closes", "description": ""},
-                                {"date": "2027-04-30", "label": "The boards decide",
-                                 "description": "The three boards agree joint actions and publish them here."},
+                                {
+                                    "date": "2027-04-30",
+                                    "label": "The boards decide",
+                                    "description": "The three boards agree joint actions and publish them here.",
+                                },
                             ],
                         },
                     },
@@ -232,14 +258,17 @@ BOARDS = [
                         "partner": "Betsi Cadwaladr University Health Board",
                     }
                 ],
-                "document": ("Getting to services without a car: consultation summary", (
-                    "Getting to health and care services without a car\n\n"
-                    "A summary of the consultation for the North Wales Public Services Boards.\n"
-                    "Question: how should public services help people in rural North Wales get to health "
-                    "appointments, care and other services when they do not have a car?\n"
-                    "Open from 2 November 2026 to 29 January 2027.\n"
-                    "(Demo document created by Cyd's `load_demo` command.)\n"
-                )),
+                "document": (
+                    "Getting to services without a car: consultation summary",
+                    (
+                        "Getting to health and care services without a car\n\n"
+                        "A summary of the consultation for the North Wales Public Services Boards.\n"
+                        "Question: how should public services help people in rural North Wales get to health "
+                        "appointments, care and other services when they do not have a car?\n"
+                        "Open from 2 November 2026 to 29 January 2027.\n"
+                        "(Demo document created by Cyd's `load_demo` command.)\n"
+                    ),
+                ),
             },
             "cy": {
                 "title": "Cyrraedd gwasanaethau iechyd a gofal heb gar",
@@ -283,18 +312,30 @@ BOARDS = [
                         "value": {
                             "heading": "Sut mae’r ymgynghoriad hwn yn gweithio",
                             "stages": [
-                                {"date": "2026-09-14", "label": "Sesiynau galw heibio",
-                                 "description": "Sesiynau gwrando mewn llyfrgelloedd a chanolfannau cymunedol "
-                                                "yn y Bala, Corwen, Llanrwst a Llangefni."},
-                                {"date": "2026-11-02", "label": "Yr ymgynghoriad yn agor",
-                                 "description": "Atebwch ar-lein, ar bapur neu mewn sesiwn fyw."},
-                                {"date": "2026-12-03", "label": "Sesiwn fyw",
-                                 "description": "Sesiwn wedi’i hwyluso lle mae pobl yn cynnig, yn trafod ac yn "
-                                                "rhoi opsiynau mewn trefn."},
+                                {
+                                    "date": "2026-09-14",
+                                    "label": "Sesiynau galw heibio",
+                                    "description": "Sesiynau gwrando mewn llyfrgelloedd a chanolfannau cymunedol "
+                                    "yn y Bala, Corwen, Llanrwst a Llangefni.",
+                                },
+                                {
+                                    "date": "2026-11-02",
+                                    "label": "Yr ymgynghoriad yn agor",
+                                    "description": "Atebwch ar-lein, ar bapur neu mewn sesiwn fyw.",
+                                },
+                                {
+                                    "date": "2026-12-03",
+                                    "label": "Sesiwn fyw",
+                                    "description": "Sesiwn wedi’i hwyluso lle mae pobl yn cynnig, yn trafod ac yn "
+                                    "rhoi opsiynau mewn trefn.",
+                                },
                                 {"date": "2027-01-29", "label": "Yr ymgynghoriad yn cau", "description": ""},
-                                {"date": "2027-04-30", "label": "Y byrddau’n penderfynu",
-                                 "description": "Bydd y tri bwrdd yn cytuno ar gamau gweithredu ar y cyd ac yn "
-                                                "eu cyhoeddi yma."},
+                                {
+                                    "date": "2027-04-30",
+                                    "label": "Y byrddau’n penderfynu",
+                                    "description": "Bydd y tri bwrdd yn cytuno ar gamau gweithredu ar y cyd ac yn "
+                                    "eu cyhoeddi yma.",
+                                },
                             ],
                         },
                     },
@@ -319,14 +360,17 @@ BOARDS = [
                         "partner": "Bwrdd Iechyd Prifysgol Betsi Cadwaladr",
                     }
                 ],
-                "document": ("Cyrraedd gwasanaethau heb gar: crynodeb o’r ymgynghoriad", (
-                    "Cyrraedd gwasanaethau iechyd a gofal heb gar\n\n"
-                    "Crynodeb o’r ymgynghoriad ar gyfer Byrddau Gwasanaethau Cyhoeddus Gogledd Cymru.\n"
-                    "Cwestiwn: sut dylai gwasanaethau cyhoeddus helpu pobl yng nghefn gwlad Gogledd Cymru i "
-                    "gyrraedd apwyntiadau iechyd, gofal a gwasanaethau eraill pan nad oes ganddyn nhw gar?\n"
-                    "Ar agor rhwng 2 Tachwedd 2026 a 29 Ionawr 2027.\n"
-                    "(Dogfen enghreifftiol a grëwyd gan orchymyn `load_demo` Cyd.)\n"
-                )),
+                "document": (
+                    "Cyrraedd gwasanaethau heb gar: crynodeb o’r ymgynghoriad",
+                    (
+                        "Cyrraedd gwasanaethau iechyd a gofal heb gar\n\n"
+                        "Crynodeb o’r ymgynghoriad ar gyfer Byrddau Gwasanaethau Cyhoeddus Gogledd Cymru.\n"
+                        "Cwestiwn: sut dylai gwasanaethau cyhoeddus helpu pobl yng nghefn gwlad Gogledd Cymru i "
+                        "gyrraedd apwyntiadau iechyd, gofal a gwasanaethau eraill pan nad oes ganddyn nhw gar?\n"
+                        "Ar agor rhwng 2 Tachwedd 2026 a 29 Ionawr 2027.\n"
+                        "(Dogfen enghreifftiol a grëwyd gan orchymyn `load_demo` Cyd.)\n"
+                    ),
+                ),
             },
         },
     },
@@ -352,7 +396,7 @@ BOARDS = [
             "contact_email": "cwm-taf-bridgend@cyd.example",
             "contact_phone": "01632 960 202",
             "contact_address": "Public Services Board support team\nRhondda Cynon Taf County Borough Council\n"
-                               "Clydach Vale",
+            "Clydach Vale",
         },
         "cy": {
             "title": "Cwm Taf a Phen-y-bont ar Ogwr",
@@ -374,26 +418,54 @@ BOARDS = [
             "contact_email": "cwm-taf-pen-y-bont@cyd.example",
             "contact_phone": "01632 960 202",
             "contact_address": "Tîm cymorth y Bwrdd Gwasanaethau Cyhoeddus\n"
-                               "Cyngor Bwrdeistref Sirol Rhondda Cynon Taf\nCwm Clydach",
+            "Cyngor Bwrdeistref Sirol Rhondda Cynon Taf\nCwm Clydach",
         },
         "partners": [
-            ("Rhondda Cynon Taf County Borough Council", "Cyngor Bwrdeistref Sirol Rhondda Cynon Taf", STATUTORY,
-             "https://www.rctcbc.gov.uk"),
-            ("Merthyr Tydfil County Borough Council", "Cyngor Bwrdeistref Sirol Merthyr Tudful", STATUTORY,
-             "https://www.merthyr.gov.uk"),
-            ("Bridgend County Borough Council", "Cyngor Bwrdeistref Sirol Pen-y-bont ar Ogwr", STATUTORY,
-             "https://www.bridgend.gov.uk"),
-            ("Cwm Taf Morgannwg University Health Board", "Bwrdd Iechyd Prifysgol Cwm Taf Morgannwg", STATUTORY,
-             "https://ctmuhb.nhs.wales"),
-            ("South Wales Fire and Rescue Service", "Gwasanaeth Tân ac Achub De Cymru", STATUTORY,
-             "https://www.southwales-fire.gov.uk"),
+            (
+                "Rhondda Cynon Taf County Borough Council",
+                "Cyngor Bwrdeistref Sirol Rhondda Cynon Taf",
+                STATUTORY,
+                "https://www.rctcbc.gov.uk",
+            ),
+            (
+                "Merthyr Tydfil County Borough Council",
+                "Cyngor Bwrdeistref Sirol Merthyr Tudful",
+                STATUTORY,
+                "https://www.merthyr.gov.uk",
+            ),
+            (
+                "Bridgend County Borough Council",
+                "Cyngor Bwrdeistref Sirol Pen-y-bont ar Ogwr",
+                STATUTORY,
+                "https://www.bridgend.gov.uk",
+            ),
+            (
+                "Cwm Taf Morgannwg University Health Board",
+                "Bwrdd Iechyd Prifysgol Cwm Taf Morgannwg",
+                STATUTORY,
+                "https://ctmuhb.nhs.wales",
+            ),
+            (
+                "South Wales Fire and Rescue Service",
+                "Gwasanaeth Tân ac Achub De Cymru",
+                STATUTORY,
+                "https://www.southwales-fire.gov.uk",
+            ),
             NRW,
             ("South Wales Police", "Heddlu De Cymru", INVITED, "https://www.south-wales.police.uk"),
             ("Interlink RCT", "Interlink RCT", VOLUNTARY, "https://www.interlinkrct.org.uk"),
-            ("Voluntary Action Merthyr Tydfil", "Gweithredu Gwirfoddol Merthyr Tudful", VOLUNTARY,
-             "https://www.vamt.net"),
-            ("Bridgend Association of Voluntary Organisations (BAVO)",
-             "Cymdeithas Mudiadau Gwirfoddol Pen-y-bont ar Ogwr (BAVO)", VOLUNTARY, "https://www.bavo.org.uk"),
+            (
+                "Voluntary Action Merthyr Tydfil",
+                "Gweithredu Gwirfoddol Merthyr Tudful",
+                VOLUNTARY,
+                "https://www.vamt.net",
+            ),
+            (
+                "Bridgend Association of Voluntary Organisations (BAVO)",
+                "Cymdeithas Mudiadau Gwirfoddol Pen-y-bont ar Ogwr (BAVO)",
+                VOLUNTARY,
+                "https://www.bavo.org.uk",
+            ),
         ],
         "consultation": {
             "slug": {"en": "loneliness-and-isolation", "cy": "unigrwydd-ac-arwahanrwydd"},
@@ -441,13 +513,19 @@ BOARDS = [
                             "heading": "Timeline",
                             "stages": [
                                 {"date": "2026-06-01", "label": "Consultation opened", "description": ""},
-                                {"date": "2026-07-15", "label": "Community sessions",
-                                 "description": "Eleven facilitated sessions in community centres, libraries "
-                                                "and schools."},
+                                {
+                                    "date": "2026-07-15",
+                                    "label": "Community sessions",
+                                    "description": "Eleven facilitated sessions in community centres, libraries "
+                                    "and schools.",
+                                },
                                 {"date": "2026-09-30", "label": "Consultation closed", "description": ""},
-                                {"date": "2027-01-29", "label": "The boards decide",
-                                 "description": "A joint meeting of Cwm Taf Morgannwg and Bridgend Public "
-                                                "Services Boards."},
+                                {
+                                    "date": "2027-01-29",
+                                    "label": "The boards decide",
+                                    "description": "A joint meeting of Cwm Taf Morgannwg and Bridgend Public "
+                                    "Services Boards.",
+                                },
                             ],
                         },
                     },
@@ -462,8 +540,7 @@ BOARDS = [
                     {
                         "date": "2026-10-20",
                         "you_said": (
-                            "Many of you said you did not know which groups and activities already exist near "
-                            "you."
+                            "Many of you said you did not know which groups and activities already exist near you."
                         ),
                         "we_did": (
                             "The county voluntary councils have brought their community directories together "
@@ -473,12 +550,15 @@ BOARDS = [
                         "partner": "Interlink RCT, Voluntary Action Merthyr Tydfil and BAVO",
                     }
                 ],
-                "document": ("Tackling loneliness and isolation: what people told us", (
-                    "Tackling loneliness and isolation: what people told us\n\n"
-                    "612 people took part between 1 June and 30 September 2026 and proposed 48 ideas.\n"
-                    "The boards will decide by 29 January 2027.\n"
-                    "(Demo document created by Cyd's `load_demo` command.)\n"
-                )),
+                "document": (
+                    "Tackling loneliness and isolation: what people told us",
+                    (
+                        "Tackling loneliness and isolation: what people told us\n\n"
+                        "612 people took part between 1 June and 30 September 2026 and proposed 48 ideas.\n"
+                        "The boards will decide by 29 January 2027.\n"
+                        "(Demo document created by Cyd's `load_demo` command.)\n"
+                    ),
+                ),
             },
             "cy": {
                 "title": "Mynd i’r afael ag unigrwydd ac arwahanrwydd",
@@ -522,13 +602,19 @@ BOARDS = [
                             "heading": "Amserlen",
                             "stages": [
                                 {"date": "2026-06-01", "label": "Agorodd yr ymgynghoriad", "description": ""},
-                                {"date": "2026-07-15", "label": "Sesiynau cymunedol",
-                                 "description": "Un ar ddeg o sesiynau wedi’u hwyluso mewn canolfannau "
-                                                "cymunedol, llyfrgelloedd ac ysgolion."},
+                                {
+                                    "date": "2026-07-15",
+                                    "label": "Sesiynau cymunedol",
+                                    "description": "Un ar ddeg o sesiynau wedi’u hwyluso mewn canolfannau "
+                                    "cymunedol, llyfrgelloedd ac ysgolion.",
+                                },
                                 {"date": "2026-09-30", "label": "Caeodd yr ymgynghoriad", "description": ""},
-                                {"date": "2027-01-29", "label": "Y byrddau’n penderfynu",
-                                 "description": "Cyfarfod ar y cyd o Fyrddau Gwasanaethau Cyhoeddus Cwm Taf "
-                                                "Morgannwg a Phen-y-bont ar Ogwr."},
+                                {
+                                    "date": "2027-01-29",
+                                    "label": "Y byrddau’n penderfynu",
+                                    "description": "Cyfarfod ar y cyd o Fyrddau Gwasanaethau Cyhoeddus Cwm Taf "
+                                    "Morgannwg a Phen-y-bont ar Ogwr.",
+                                },
                             ],
                         },
                     },
@@ -554,12 +640,15 @@ BOARDS = [
                         "partner": "Interlink RCT, Gweithredu Gwirfoddol Merthyr Tudful a BAVO",
                     }
                 ],
-                "document": ("Mynd i’r afael ag unigrwydd ac arwahanrwydd: beth ddywedodd pobl wrthym", (
-                    "Mynd i’r afael ag unigrwydd ac arwahanrwydd: beth ddywedodd pobl wrthym\n\n"
-                    "Cymerodd 612 o bobl ran rhwng 1 Mehefin a 30 Medi 2026, a chynigion nhw 48 o syniadau.\n"
-                    "Bydd y byrddau’n penderfynu erbyn 29 Ionawr 2027.\n"
-                    "(Dogfen enghreifftiol a grëwyd gan orchymyn `load_demo` Cyd.)\n"
-                )),
+                "document": (
+                    "Mynd i’r afael ag unigrwydd ac arwahanrwydd: beth ddywedodd pobl wrthym",
+                    (
+                        "Mynd i’r afael ag unigrwydd ac arwahanrwydd: beth ddywedodd pobl wrthym\n\n"
+                        "Cymerodd 612 o bobl ran rhwng 1 Mehefin a 30 Medi 2026, a chynigion nhw 48 o syniadau.\n"
+                        "Bydd y byrddau’n penderfynu erbyn 29 Ionawr 2027.\n"
+                        "(Dogfen enghreifftiol a grëwyd gan orchymyn `load_demo` Cyd.)\n"
+                    ),
+                ),
             },
         },
     },
@@ -585,7 +674,7 @@ BOARDS = [
             "contact_email": "west-wales@cyd.example",
             "contact_phone": "01632 960 303",
             "contact_address": "Public Services Board support team\nCarmarthenshire County Council\nCounty Hall\n"
-                               "Carmarthen",
+            "Carmarthen",
         },
         "cy": {
             "title": "Gorllewin Cymru",
@@ -607,27 +696,55 @@ BOARDS = [
             "contact_email": "gorllewin-cymru@cyd.example",
             "contact_phone": "01632 960 303",
             "contact_address": "Tîm cymorth y Bwrdd Gwasanaethau Cyhoeddus\nCyngor Sir Caerfyrddin\nNeuadd y Sir\n"
-                               "Caerfyrddin",
+            "Caerfyrddin",
         },
         "partners": [
-            ("Carmarthenshire County Council", "Cyngor Sir Caerfyrddin", STATUTORY,
-             "https://www.carmarthenshire.gov.wales"),
+            (
+                "Carmarthenshire County Council",
+                "Cyngor Sir Caerfyrddin",
+                STATUTORY,
+                "https://www.carmarthenshire.gov.wales",
+            ),
             ("Ceredigion County Council", "Cyngor Sir Ceredigion", STATUTORY, "https://www.ceredigion.gov.uk"),
             ("Pembrokeshire County Council", "Cyngor Sir Penfro", STATUTORY, "https://www.pembrokeshire.gov.uk"),
-            ("Hywel Dda University Health Board", "Bwrdd Iechyd Prifysgol Hywel Dda", STATUTORY,
-             "https://hduhb.nhs.wales"),
-            ("Mid and West Wales Fire and Rescue Service", "Gwasanaeth Tân ac Achub Canolbarth a Gorllewin Cymru",
-             STATUTORY, "https://www.mawwfire.gov.uk"),
+            (
+                "Hywel Dda University Health Board",
+                "Bwrdd Iechyd Prifysgol Hywel Dda",
+                STATUTORY,
+                "https://hduhb.nhs.wales",
+            ),
+            (
+                "Mid and West Wales Fire and Rescue Service",
+                "Gwasanaeth Tân ac Achub Canolbarth a Gorllewin Cymru",
+                STATUTORY,
+                "https://www.mawwfire.gov.uk",
+            ),
             NRW,
             ("Dyfed-Powys Police", "Heddlu Dyfed-Powys", INVITED, "https://www.dyfed-powys.police.uk"),
-            ("Pembrokeshire Coast National Park Authority", "Awdurdod Parc Cenedlaethol Arfordir Penfro", INVITED,
-             "https://www.pembrokeshirecoast.wales"),
-            ("Carmarthenshire Association of Voluntary Services (CAVS)",
-             "Cymdeithas Gwasanaethau Gwirfoddol Sir Gâr (CAVS)", VOLUNTARY, "https://www.cavs.org.uk"),
-            ("Ceredigion Association of Voluntary Organisations (CAVO)",
-             "Cymdeithas Mudiadau Gwirfoddol Ceredigion (CAVO)", VOLUNTARY, "https://www.cavo.org.uk"),
-            ("Pembrokeshire Association of Voluntary Services (PAVS)",
-             "Cymdeithas Gwasanaethau Gwirfoddol Sir Benfro (PAVS)", VOLUNTARY, "https://www.pavs.org.uk"),
+            (
+                "Pembrokeshire Coast National Park Authority",
+                "Awdurdod Parc Cenedlaethol Arfordir Penfro",
+                INVITED,
+                "https://www.pembrokeshirecoast.wales",
+            ),
+            (
+                "Carmarthenshire Association of Voluntary Services (CAVS)",
+                "Cymdeithas Gwasanaethau Gwirfoddol Sir Gâr (CAVS)",
+                VOLUNTARY,
+                "https://www.cavs.org.uk",
+            ),
+            (
+                "Ceredigion Association of Voluntary Organisations (CAVO)",
+                "Cymdeithas Mudiadau Gwirfoddol Ceredigion (CAVO)",
+                VOLUNTARY,
+                "https://www.cavo.org.uk",
+            ),
+            (
+                "Pembrokeshire Association of Voluntary Services (PAVS)",
+                "Cymdeithas Gwasanaethau Gwirfoddol Sir Benfro (PAVS)",
+                VOLUNTARY,
+                "https://www.pavs.org.uk",
+            ),
         ],
         "consultation": {
             "slug": {"en": "green-spaces-and-nature-recovery", "cy": "mannau-gwyrdd-ac-adfer-natur"},
@@ -676,12 +793,18 @@ BOARDS = [
                             "heading": "Timeline",
                             "stages": [
                                 {"date": "2026-03-02", "label": "Consultation opened", "description": ""},
-                                {"date": "2026-04-18", "label": "Nature walks and mapping sessions",
-                                 "description": "People marked on maps of their town the places they value and "
-                                                "the places they avoid."},
+                                {
+                                    "date": "2026-04-18",
+                                    "label": "Nature walks and mapping sessions",
+                                    "description": "People marked on maps of their town the places they value and "
+                                    "the places they avoid.",
+                                },
                                 {"date": "2026-05-29", "label": "Consultation closed", "description": ""},
-                                {"date": "2026-09-24", "label": "The boards decided",
-                                 "description": "A joint meeting of the three boards in Aberaeron."},
+                                {
+                                    "date": "2026-09-24",
+                                    "label": "The boards decided",
+                                    "description": "A joint meeting of the three boards in Aberaeron.",
+                                },
                             ],
                         },
                     },
@@ -717,13 +840,16 @@ BOARDS = [
                         "partner": "Natural Resources Wales and Hywel Dda University Health Board",
                     },
                 ],
-                "document": ("Green spaces and nature recovery: the boards’ decision", (
-                    "Green spaces and nature recovery: the boards' decision\n\n"
-                    "On 24 September 2026 the Public Services Boards of Carmarthenshire, Ceredigion and "
-                    "Pembrokeshire agreed to create or improve a green space within ten minutes' walk of every "
-                    "primary school in the region by 2030.\n"
-                    "(Demo document created by Cyd's `load_demo` command.)\n"
-                )),
+                "document": (
+                    "Green spaces and nature recovery: the boards’ decision",
+                    (
+                        "Green spaces and nature recovery: the boards' decision\n\n"
+                        "On 24 September 2026 the Public Services Boards of Carmarthenshire, Ceredigion and "
+                        "Pembrokeshire agreed to create or improve a green space within ten minutes' walk of every "
+                        "primary school in the region by 2030.\n"
+                        "(Demo document created by Cyd's `load_demo` command.)\n"
+                    ),
+                ),
             },
             "cy": {
                 "title": "Mannau gwyrdd ac adfer natur",
@@ -766,12 +892,18 @@ BOARDS = [
                             "heading": "Amserlen",
                             "stages": [
                                 {"date": "2026-03-02", "label": "Agorodd yr ymgynghoriad", "description": ""},
-                                {"date": "2026-04-18", "label": "Teithiau cerdded natur a sesiynau mapio",
-                                 "description": "Marciodd pobl ar fapiau o’u tref y lleoedd maen nhw’n eu "
-                                                "gwerthfawrogi a’r lleoedd maen nhw’n eu hosgoi."},
+                                {
+                                    "date": "2026-04-18",
+                                    "label": "Teithiau cerdded natur a sesiynau mapio",
+                                    "description": "Marciodd pobl ar fapiau o’u tref y lleoedd maen nhw’n eu "
+                                    "gwerthfawrogi a’r lleoedd maen nhw’n eu hosgoi.",
+                                },
                                 {"date": "2026-05-29", "label": "Caeodd yr ymgynghoriad", "description": ""},
-                                {"date": "2026-09-24", "label": "Penderfynodd y byrddau",
-                                 "description": "Cyfarfod ar y cyd o’r tri bwrdd yn Aberaeron."},
+                                {
+                                    "date": "2026-09-24",
+                                    "label": "Penderfynodd y byrddau",
+                                    "description": "Cyfarfod ar y cyd o’r tri bwrdd yn Aberaeron.",
+                                },
                             ],
                         },
                     },
@@ -808,13 +940,16 @@ BOARDS = [
                         "partner": "Cyfoeth Naturiol Cymru a Bwrdd Iechyd Prifysgol Hywel Dda",
                     },
                 ],
-                "document": ("Mannau gwyrdd ac adfer natur: penderfyniad y byrddau", (
-                    "Mannau gwyrdd ac adfer natur: penderfyniad y byrddau\n\n"
-                    "Ar 24 Medi 2026, cytunodd Byrddau Gwasanaethau Cyhoeddus Sir Gaerfyrddin, Ceredigion a Sir "
-                    "Benfro i greu neu wella man gwyrdd o fewn deng munud ar droed i bob ysgol gynradd yn y "
-                    "rhanbarth erbyn 2030.\n"
-                    "(Dogfen enghreifftiol a grëwyd gan orchymyn `load_demo` Cyd.)\n"
-                )),
+                "document": (
+                    "Mannau gwyrdd ac adfer natur: penderfyniad y byrddau",
+                    (
+                        "Mannau gwyrdd ac adfer natur: penderfyniad y byrddau\n\n"
+                        "Ar 24 Medi 2026, cytunodd Byrddau Gwasanaethau Cyhoeddus Sir Gaerfyrddin, Ceredigion a Sir "
+                        "Benfro i greu neu wella man gwyrdd o fewn deng munud ar droed i bob ysgol gynradd yn y "
+                        "rhanbarth erbyn 2030.\n"
+                        "(Dogfen enghreifftiol a grëwyd gan orchymyn `load_demo` Cyd.)\n"
+                    ),
+                ),
             },
         },
     },

@@ -29,6 +29,7 @@ STAGE_ORDER = {Stage.OPEN: 0, Stage.UPCOMING: 1, Stage.DECIDING: 2, Stage.OUTCOM
 
 def consultations_in_order(queryset):
     """Consultations sorted open first, then upcoming, deciding and decided; soonest closing first."""
+
     def key(consultation):
         when = consultation.closes or consultation.opens or consultation.decision_due or date.max
         return (STAGE_ORDER.get(consultation.stage, len(STAGE_ORDER)), when, consultation.title)
@@ -75,8 +76,10 @@ class BoardPage(Page):
     area = models.CharField(
         _("area"),
         max_length=255,
-        help_text=_("The local authority areas the board or cluster serves, for example “Carmarthenshire, "
-                    "Ceredigion and Pembrokeshire”."),
+        help_text=_(
+            "The local authority areas the board or cluster serves, for example “Carmarthenshire, "
+            "Ceredigion and Pembrokeshire”."
+        ),
     )
     intro = models.TextField(
         _("introduction"),

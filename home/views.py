@@ -13,13 +13,7 @@ def search(request):
     query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
     results = Page.objects.none()
     if query:
-        results = (
-            Page.objects.live()
-            .public()
-            .filter(locale=Locale.get_active(), depth__gt=1)
-            .specific()
-            .search(query)
-        )
+        results = Page.objects.live().public().filter(locale=Locale.get_active(), depth__gt=1).specific().search(query)
     # get_page() copes with a missing, non-numeric or out-of-range page number.
     page_obj = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "home/search.html", {"query": query, "results": page_obj})

@@ -1,7 +1,7 @@
 """Fixtures for the Wagtail pages: a small bilingual site tree, board editors and the demo site."""
 
-from datetime import date
 from contextlib import contextmanager
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -49,9 +49,7 @@ def make_home(en, cy):
     """An English home page as the default site's root, and its Welsh translation."""
     plain = ContentType.objects.get_for_model(Page)
     Page.objects.filter(depth=2, content_type=plain).delete()  # Wagtail's "Welcome" page and its Site
-    home = add_page(
-        Page.get_first_root_node(), HomePage(title="Welcome to Cyd", slug="home", intro="What Cyd is for.")
-    )
+    home = add_page(Page.get_first_root_node(), HomePage(title="Welcome to Cyd", slug="home", intro="What Cyd is for."))
     Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
     home_cy = translate(home, cy, title="Croeso i Cyd", intro="Beth yw pwrpas Cyd.")
     Site.clear_site_root_paths_cache()
@@ -105,12 +103,8 @@ def build_site_tree():
     """Home, two boards (A and B) and a consultation each, all in English and Welsh."""
     en, cy = ensure_locales()
     home, home_cy = make_home(en, cy)
-    board_a, board_a_cy = make_board(
-        home, cy, title="Board A", slug="board-a", title_cy="Bwrdd A", slug_cy="bwrdd-a"
-    )
-    board_b, board_b_cy = make_board(
-        home, cy, title="Board B", slug="board-b", title_cy="Bwrdd B", slug_cy="bwrdd-b"
-    )
+    board_a, board_a_cy = make_board(home, cy, title="Board A", slug="board-a", title_cy="Bwrdd A", slug_cy="bwrdd-a")
+    board_b, board_b_cy = make_board(home, cy, title="Board B", slug="board-b", title_cy="Bwrdd B", slug_cy="bwrdd-b")
     consultation_a = make_consultation(
         board_a,
         title="Rural transport",

@@ -118,14 +118,30 @@ def test_visitor_sees_every_body_block_rendered(client, site_tree):
     page = site_tree.consultation_a
     page.background = [
         {"type": "rich_text", "value": "<p>Plain words.</p>"},
-        {"type": "image", "value": {"image": {"image": image.pk, "alt_text": "A map of bus routes",
-                                              "decorative": False}, "caption": "Bus routes"}},
+        {
+            "type": "image",
+            "value": {
+                "image": {"image": image.pk, "alt_text": "A map of bus routes", "decorative": False},
+                "caption": "Bus routes",
+            },
+        },
         {"type": "document", "value": {"document": document.pk, "description": "What people said."}},
         {"type": "callout", "value": {"style": "warning", "heading": "Closing soon", "text": "<p>Hurry.</p>"}},
-        {"type": "video", "value": {"video": "https://www.youtube.com/watch?v=abc", "title": "Why we ask",
-                                    "caption": "Transcript below."}},
-        {"type": "timeline", "value": {"heading": "Stages", "stages": [
-            {"date": "2026-11-02", "label": "Opens", "description": "Have your say."}]}},
+        {
+            "type": "video",
+            "value": {
+                "video": "https://www.youtube.com/watch?v=abc",
+                "title": "Why we ask",
+                "caption": "Transcript below.",
+            },
+        },
+        {
+            "type": "timeline",
+            "value": {
+                "heading": "Stages",
+                "stages": [{"date": "2026-11-02", "label": "Opens", "description": "Have your say."}],
+            },
+        },
     ]
     page.save_revision().publish()
     player = '<iframe src="https://www.youtube-nocookie.com/embed/abc" title="Why we ask"></iframe>'
