@@ -57,11 +57,11 @@ def switch_language(request, code):
     """Remember the chosen language in a cookie and go to the same page in that language."""
     from django.conf import settings
 
-    target = request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
     if not check_for_language(code):
-        code = settings.LANGUAGE_CODE
+        code = settings.LANGUAGE_CODE.split("-")[0]
+    target = request.GET.get("next") or f"/{code}/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = f"/{code}/"
     # Wagtail pages pass their translation's URL already; other paths are translated here.
     response = HttpResponseRedirect(translate_url(target, code))
     response.set_cookie(

@@ -27,8 +27,7 @@ def ballots_blt(round_):
     from deliberation.tally.blt import write_blt
 
     candidates, ballots = selectors.round_ballots(round_)
-    title = " ".join(round_.title.replace('"', "\u201d").split())
-    return write_blt(tuple(selectors.candidate_names(candidates)), ballots, round_.seats, title, ())
+    return write_blt(tuple(selectors.candidate_names(candidates)), ballots, round_.seats, selectors.blt_title(round_), ())
 
 
 def ballots_csv(round_, writer):
@@ -47,7 +46,10 @@ def recount_command(round_):
     code = round_.session.code
     seats = f" --seats {round_.seats}" if round_.method == "stv" else ""
     method = METHOD_COMMANDS.get(round_.method, round_.method)
-    return f"python -m deliberation.tally cyd-{code}-round-{round_.pk}.blt --method {method}{seats}"
+    # The published seed makes any lot-decided tie come out the same in the re-count.
+    seed = (round_.result or {}).get("seed")
+    seed = f" --seed {seed}" if seed else ""
+    return f"python -m deliberation.tally cyd-{code}-round-{round_.pk}.blt --method {method}{seats}{seed}"
 
 
 def receipt_counted(round_, receipt):

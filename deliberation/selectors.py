@@ -108,6 +108,11 @@ def candidate_names(proposals):
     return names
 
 
+def blt_title(round_):
+    """The round's title, safe for a BLT file."""
+    return " ".join(round_.title.replace('"', "\u201d").split())
+
+
 def round_ballots(round_):
     """A vote round's candidates and its ballots aggregated as (weight, 0-based ranking), sorted."""
     candidates = list(round_.ballot_proposals.order_by("pk"))
@@ -123,7 +128,8 @@ def count_round(round_):
     from deliberation.tally import count
 
     candidates, ballots = round_ballots(round_)
-    result = count(round_.method, candidate_names(candidates), ballots, seats=round_.seats).to_dict()
+    names = candidate_names(candidates)
+    result = count(round_.method, names, ballots, seats=round_.seats, title=blt_title(round_)).to_dict()
     result["proposal_ids"] = [p.pk for p in candidates]
     result["paper_ballots"] = round_.ballots.filter(is_paper=True).count()
     return result

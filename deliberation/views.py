@@ -152,28 +152,19 @@ def act(request, code):
     return redirect(back)
 
 
-def _facilitator_or_403(request, live):
-    actor = _actor(request, live)
-    if not rules.can(actor, rules.VIEW_FACILITATOR_DATA, live):
-        if not request.user.is_authenticated:
-            raise _LoginRedirect(redirect_to_login(request.get_full_path()))
-        raise PermissionDenied
-    return actor
-
-
-class _LoginRedirect(Exception):
-    def __init__(self, response):
-        super().__init__("login")
-        self.response = response
+def _refuse(request):
+    """Not allowed: strangers are sent to sign in, signed-in users get 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
 
 
 def facilitate(request, code):
     """The facilitator's console."""
     live = _session_or_404(code)
-    try:
-        actor = _facilitator_or_403(request, live)
-    except _LoginRedirect as redirect_:
-        return redirect_.response
+    actor = _actor(request, live)
+    if not rules.can(actor, rules.VIEW_FACILITATOR_DATA, live):
+        return _refuse(request)
     state = selectors.session_state(live, actor)
     context = {
         "live": live,
@@ -254,9 +245,7 @@ def audit_log(request, code, fmt="html"):
     live = _session_or_404(code)
     actor = _actor(request, live)
     if not rules.can(actor, rules.VIEW_AUDIT_LOG, live):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise PermissionDenied
+        return _refuse(request)
     events = live.events.select_related("actor_user", "actor_participant").order_by("seq")
     if fmt == "json":
         return JsonResponse({"session": live.code, "events": exports.audit_rows(events)},

@@ -1,0 +1,198 @@
+"""Pages and the HTTP form fallback: every action works with JavaScript off, through the same services."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from deliberation import services
+from deliberation.models import Ballot, Proposal
+from tests.conftest import rounds_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_visitor_can_join_by_typing_a_pasted_code(client, live):
+    response = client.post("/en/join/", {"code": f"  {live.code.lower()[:3]} {live.code.lower()[3:]} "})
+    assert response.status_code == 302 and response["Location"] == f"/en/s/{live.code}/"
+
+
+def test_visitor_cannot_join_with_a_wrong_code(client, live):
+    response = client.post("/en/join/", {"code": "ZZZZZZ"})
+    assert response.status_code == 200
+    assert "No session has that code" in response.content.decode()
+
+
+def test_visitor_can_join_from_the_short_link_in_their_language(client, live):
+    response = client.get(f"/s/{live.code}/", HTTP_ACCEPT_LANGUAGE="cy")
+    assert response.status_code == 302 and response["Location"] == f"/cy/s/{live.code}/"
+
+
+def test_visitor_can_join_anonymously_and_is_remembered(client, live):
+    page = client.get(f"/en/s/{live.code}/")
+    assert b"Take part" in page.content
+    response = client.post(f"/en/s/{live.code}/", {"name": ""})
+    assert response.status_code == 302
+    live_page = client.get(f"/en/s/{live.code}/")
+    assert b"Waiting for the next round" in live_page.content
+    assert live.participants.count() == 1
+    client.get(f"/en/s/{live.code}/")  # coming back does not create a second identity
+    assert live.participants.count() == 1
+
+
+def test_participant_can_propose_without_javascript(client, live, fac_actor):
+    r = rounds_of(live)
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    client.post(f"/en/s/{live.code}/", {"name": "Alys"})
+    page = client.get(f"/en/s/{live.code}/").content.decode()
+    assert 'name="title"' in page
+    fields = {"action": "proposal.submit", "ref": "form-1", "round": r["proposal"].pk, "title": "Later buses"}
+    response = client.post(f"/en/s/{live.code}/act/", fields, follow=True)
+    assert "Your proposal has been added." in response.content.decode()
+    client.post(f"/en/s/{live.code}/act/", fields)  # a double submit of the same form
+    assert Proposal.objects.filter(title="Later buses").count() == 1
+
+
+def test_participant_can_rank_with_selects_without_javascript(client, live, fac_actor, join):
+    r = rounds_of(live)
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    _p, author = join("Author")
+    a, b = (services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t) for t in "AB")
+    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    client.post(f"/en/s/{live.code}/", {"name": "Alys"})
+    fields = {"action": "ballot.cast", "ref": "b1", "round": r["vote"].pk, f"rank_{a.pk}": "2", f"rank_{b.pk}": "1"}
+    response = client.post(f"/en/s/{live.code}/act/", fields, follow=True)
+    assert "Your ballot has been recorded" in response.content.decode()
+    assert Ballot.objects.get().ranking == [b.pk, a.pk]
+    same_rank = {**fields, f"rank_{a.pk}": "1"}
+    response = client.post(f"/en/s/{live.code}/act/", same_rank, follow=True)
+    assert "different rank" in response.content.decode()
+    assert Ballot.objects.get().ranking == [b.pk, a.pk]
+
+
+def test_participant_cannot_use_facilitator_forms(client, live):
+    r = rounds_of(live)
+    client.post(f"/en/s/{live.code}/", {"name": "Alys"})
+    response = client.post(f"/en/s/{live.code}/act/", {"action": "round.open", "round": r["proposal"].pk}, follow=True)
+    assert "You do not have permission" in response.content.decode()
+    r["proposal"].refresh_from_db()
+    assert r["proposal"].state == "draft"
+    assert "/accounts/login/" in client.get(f"/en/s/{live.code}/facilitate/")["Location"]
+
+
+def test_signed_in_stranger_cannot_open_the_console(client, live, make_user):
+    client.force_login(make_user("stranger"))
+    assert client.get(f"/en/s/{live.code}/facilitate/").status_code == 403
+    assert client.get(f"/en/s/{live.code}/log/").status_code == 403
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_for_the_console(client, live):
+    response = client.get(f"/en/s/{live.code}/facilitate/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_facilitator_can_run_rounds_from_the_console_without_javascript(client, live, facilitator):
+    r = rounds_of(live)
+    client.force_login(facilitator)
+    console = client.get(f"/en/s/{live.code}/facilitate/")
+    assert console.status_code == 200 and b"Run of show" in console.content
+    response = client.post(f"/en/s/{live.code}/act/", {"action": "round.open", "round": r["proposal"].pk,
+                                                        "minutes": "10", "next": f"/en/s/{live.code}/facilitate/"})
+    assert response.status_code == 302 and response["Location"] == f"/en/s/{live.code}/facilitate/"
+    r["proposal"].refresh_from_db()
+    assert r["proposal"].state == "open" and r["proposal"].closes_at is not None
+
+
+def test_unknown_action_and_foreign_next_are_refused(client, live):
+    client.post(f"/en/s/{live.code}/", {"name": "Alys"})
+    response = client.post(f"/en/s/{live.code}/act/", {"action": "session.event", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == f"/en/s/{live.code}/"
+
+
+@pytest.fixture
+def published(live, fac_actor, join):
+    """A published IRV round with three ballots, one on paper."""
+    r = rounds_of(live)
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    voters = [join(n) for n in ("Alys", "Bryn")]
+    a = services.proposal_submit(actor=voters[0][1], session=live, round_id=r["proposal"].pk, title='The "Bus"')
+    b = services.proposal_submit(actor=voters[1][1], session=live, round_id=r["proposal"].pk, title="Car share")
+    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    receipt = services.ballot_cast(actor=voters[0][1], session=live, round_id=r["vote"].pk, ranking=[a.pk, b.pk]).receipt
+    services.ballot_cast(actor=voters[1][1], session=live, round_id=r["vote"].pk, ranking=[b.pk])
+    services.ballot_enter_paper(actor=fac_actor, session=live, round_id=r["vote"].pk, ranking=[a.pk])
+    services.round_close(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    services.round_publish(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    r["vote"].refresh_from_db()
+    return r["vote"], receipt
+
+
+def test_anyone_can_read_results_and_check_a_receipt(client, live, published):
+    round_, receipt = published
+    page = client.get(f"/en/s/{live.code}/results/{round_.pk}/?receipt={receipt.lower()}").content.decode()
+    assert "Stage 1" in page and "<svg" in page and "<table" in page
+    assert "was counted" in page
+    assert f"python -m deliberation.tally cyd-{live.code}-round-{round_.pk}.blt --method irv --seed " in page
+    wrong = client.get(f"/en/s/{live.code}/results/{round_.pk}/?receipt=AAAA-BBBB-CCCC").content.decode()
+    assert "No ballot with this receipt code" in wrong
+
+
+def test_published_downloads_are_anonymised_and_recount_to_the_same_winners(client, live, published, tmp_path):
+    round_, receipt = published
+    blt = client.get(f"/en/s/{live.code}/results/{round_.pk}.blt").content.decode()
+    assert "Alys" not in blt and receipt not in blt
+    path = tmp_path / "ballots.blt"
+    path.write_text(blt)
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "deliberation.tally", str(path), "--method", "irv", "--json"],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    recount = json.loads(out.stdout)
+    # The same ballots and title give the same default seed, so the published count is reproduced exactly.
+    assert recount["winners"] == round_.result["winners"] and recount["seed"] == round_.result["seed"]
+    assert recount["stages"] == round_.result["stages"]
+    rows = list(csv.reader(io.StringIO(client.get(f"/en/s/{live.code}/results/{round_.pk}.csv").content.decode())))
+    assert len(rows) == 1 + 3 and all("Alys" not in cell for row in rows for cell in row)
+    result = client.get(f"/en/s/{live.code}/results/{round_.pk}.json").json()
+    assert result["winners"] == round_.result["winners"]
+    receipts = client.get(f"/en/s/{live.code}/results/{round_.pk}.receipts").content.decode().split()
+    assert receipt in receipts and len(receipts) == 3
+
+
+def test_nobody_can_read_unpublished_results(client, live, fac_actor, facilitator):
+    r = rounds_of(live)
+    client.force_login(facilitator)
+    assert client.get(f"/en/s/{live.code}/results/{r['vote'].pk}/").status_code == 404
+    assert client.get(f"/en/s/{live.code}/results/{r['vote'].pk}.blt").status_code == 404
+
+
+def test_facilitator_can_read_and_export_the_audit_log(client, live, facilitator, published):
+    client.force_login(facilitator)
+    page = client.get(f"/en/s/{live.code}/log/")
+    assert page.status_code == 200 and b"round.published" in page.content
+    data = client.get(f"/en/s/{live.code}/log.json").json()
+    assert [e["seq"] for e in data["events"]] == list(range(1, len(data["events"]) + 1))
+    rows = list(csv.reader(io.StringIO(client.get(f"/en/s/{live.code}/log.csv").content.decode())))
+    assert rows[0][:3] == ["seq", "time", "type"] and len(rows) == len(data["events"]) + 1
+
+
+def test_participant_cannot_read_the_audit_log(client, live):
+    client.post(f"/en/s/{live.code}/", {"name": "Alys"})
+    assert client.get(f"/en/s/{live.code}/log/").status_code == 302  # not signed in: to the sign-in page
+
+
+def test_anyone_can_get_the_presenter_screen_and_qr(client, live):
+    page = client.get(f"/en/s/{live.code}/present/")
+    assert page.status_code == 200 and live.code.encode() in page.content and b"<svg" in page.content
+    qr = client.get(f"/en/s/{live.code}/qr.svg")
+    assert qr["Content-Type"] == "image/svg+xml" and qr.content.startswith(b"<svg")
+
+
+def test_unknown_session_is_a_404(client):
+    assert client.get("/en/s/NOPE99/").status_code == 404
+    assert client.get(reverse("session", args=["NOPE99"])).status_code == 404
