@@ -6,6 +6,7 @@ no new pages, revisions, users or groups.
 
 import json
 from datetime import date
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -123,11 +124,18 @@ def ensure_home(en, cy):
         Page.get_first_root_node().add_child(instance=home)
     home = _publish_if_changed(home, content.HOME["en"])
 
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
-    elif site.root_page_id != home.id:
-        site.root_page = home
+    # The site's address is where the demo is served, so full URLs printed or mailed are right.
+    base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    wanted = {
+        "hostname": base.hostname or "localhost",
+        "port": base.port or (443 if base.scheme == "https" else 80),
+        "root_page_id": home.id,
+        "site_name": "Cyd",
+    }
+    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    if site.pk is None or any(getattr(site, name) != value for name, value in wanted.items()):
+        for name, value in wanted.items():
+            setattr(site, name, value)
         site.save()
 
     home_cy = _translate(home, cy, content.HOME["cy"])

@@ -108,3 +108,12 @@ def test_anonymous_visitor_cannot_open_the_editor(client, site_tree):
     response = client.get(edit_url(site_tree.board_a))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_admin_can_open_the_editor_and_the_create_form_of_every_page_type(client, site_tree):
+    admin = get_user_model().objects.create_superuser("root", password=PASSWORD)
+    client.force_login(admin)
+    for page in (site_tree.home, site_tree.board_a, site_tree.consultation_a_cy):
+        assert client.get(edit_url(page)).status_code == 200
+    assert client.get(f"/admin/pages/add/home/boardpage/{site_tree.home.id}/").status_code == 200
+    assert client.get(f"/admin/pages/add/home/consultationpage/{site_tree.board_a.id}/").status_code == 200
