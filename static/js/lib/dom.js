@@ -1,0 +1,99 @@
+// DOM helpers shared by the live pages: translated strings taken from the page, <template>
+// cloning and polite announcements. User data only ever goes in through textContent.
+
+/** Translated strings rendered by Django into <template id="strings"> as [data-key] elements. */
+export function loadStrings(doc = document) {
+  const map = {};
+  const holder = doc.getElementById("strings");
+  if (holder) {
+    for (const el of holder.content.querySelectorAll("[data-key]")) map[el.dataset.key] = el.textContent.trim();
+  }
+  return (key, params = {}) => format(map[key] ?? key, params);
+}
+
+/** Fill {name} placeholders (the templates render Django's %(name)s as {name}). */
+export function format(text, params) {
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+/** A fresh copy of the first element inside <template id="...">. */
+export function clone(id) {
+  return document.getElementById(id).content.firstElementChild.cloneNode(true);
+}
+
+/** The element marked data-slot="name" inside root (or root itself). */
+export function slot(root, name) {
+  if (root.dataset && root.dataset.slot === name) return root;
+  return root.querySelector(`[data-slot="${name}"]`);
+}
+
+/** Set the text of a slot; hide it when the text is empty (unless keep is true). */
+export function fill(root, name, text, keep = false) {
+  const el = slot(root, name);
+  if (!el) return null;
+  el.textContent = text ?? "";
+  if (!keep) el.hidden = !text;
+  return el;
+}
+
+/** Complete the ids of a cloned template: ids and references ending in "-" get the suffix. */
+export function uniqueIds(root, suffix) {
+  const attrs = ["id", "for", "aria-describedby", "aria-labelledby", "aria-controls"];
+  for (const el of [root, ...root.querySelectorAll("*")]) {
+    for (const attr of attrs) {
+      const value = el.getAttribute(attr);
+      if (value) el.setAttribute(attr, value.split(" ").map((v) => (v.endsWith("-") ? v + suffix : v)).join(" "));
+    }
+  }
+  return root;
+}
+
+/** Set text only when it changes (no needless mutations under a screen reader). */
+export function setText(el, text) {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+/** Announce a message politely in an aria-live region (cleared first so repeats are read too). */
+export function announce(region, text) {
+  if (!region || !text) return;
+  region.textContent = "";
+  window.setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+/** A random client reference for a message (idempotency key); works on plain http too. */
+export function newRef() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The fields of a form as a plain object (last value wins; empty strings kept). */
+export function formFields(form) {
+  const data = {};
+  for (const [key, value] of new FormData(form)) data[key] = typeof value === "string" ? value : "";
+  return data;
+}
+
+/** Keep children of `list` in the order of `nodes`, moving only the ones out of place. */
+export function placeInOrder(list, nodes) {
+  let cursor = list.firstElementChild;
+  for (const node of nodes) {
+    if (node !== cursor) list.insertBefore(node, cursor);
+    else cursor = cursor.nextElementSibling;
+  }
+  // Anything left after the last wanted node is stale.
+  while (cursor) {
+    const next = cursor.nextElementSibling;
+    if (!nodes.includes(cursor)) cursor.remove();
+    cursor = next;
+  }
+}
+
+/** mm:ss (or h:mm:ss) for a number of seconds. */
+export function clock(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+}

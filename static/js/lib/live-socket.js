@@ -1,0 +1,287 @@
+// The live session socket: connect, reconnect with backoff, keep events in seq order (sync on a
+// gap or a reconnect), keep presence alive, and queue messages while offline. The server is
+// idempotent by `ref`, so a message resent after a reconnect is recorded once.
+
+import { newRef } from "./dom.js";
+
+const PING_EVERY = 25000;
+const REPLY_WITHIN = 20000;
+const MAX_BACKOFF = 30000;
+const REFUSED = 4403;
+
+export class LiveSocket {
+  /**
+   * code: the session's join code. Callbacks: onSnapshot(payload, seq), onEvent(event),
+   * onPresence(counts), onStatus(status, waiting) where status is one of
+   * connecting | connected | reconnecting | offline | refused.
+   */
+  constructor({ code, onSnapshot, onEvent, onPresence = () => {}, onStatus = () => {} }) {
+    this.code = code;
+    this.onSnapshot = onSnapshot;
+    this.onEvent = onEvent;
+    this.onPresence = onPresence;
+    this.onStatus = onStatus;
+    this.lastSeq = -1;
+    this.ready = false; // a snapshot has been applied on the current socket
+    this.syncing = null; // ref of the sync in flight
+    this.buffer = []; // events held back while a sync is in flight
+    this.pending = new Map(); // ref -> {frame, resolve, reject}
+    this.internal = new Map(); // ref -> handler for sync/ping replies
+    this.attempt = 0;
+    this.status = "connecting";
+    this.ws = null;
+    this.timer = null;
+    this.awaiting = 0;
+    this.refused = false;
+  }
+
+  start() {
+    window.addEventListener("offline", () => this.goOffline());
+    window.addEventListener("online", () => this.reconnectNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible" && !this.isOpen()) this.reconnectNow();
+    });
+    window.setInterval(() => this.heartbeat(), 5000);
+    this.connect();
+  }
+
+  isOpen() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  get waiting() {
+    return this.pending.size;
+  }
+
+  setStatus(status) {
+    this.status = status;
+    this.onStatus(status, this.waiting);
+  }
+
+  url() {
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${window.location.host}/ws/sessions/${encodeURIComponent(this.code)}/`;
+  }
+
+  connect() {
+    window.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.refused) return;
+    if (navigator.onLine === false) {
+      this.setStatus("offline");
+      return;
+    }
+    this.ready = false;
+    this.syncing = null;
+    this.buffer = [];
+    let ws;
+    try {
+      ws = new WebSocket(this.url());
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.addEventListener("message", (e) => {
+      if (ws === this.ws) this.receive(e.data);
+    });
+    ws.addEventListener("close", (e) => {
+      if (ws !== this.ws) return;
+      this.ws = null;
+      this.ready = false;
+      if (e.code === REFUSED) {
+        this.refused = true;
+        this.setStatus("refused");
+        return;
+      }
+      this.scheduleReconnect();
+    });
+  }
+
+  scheduleReconnect() {
+    if (this.refused || this.timer) return;
+    if (navigator.onLine === false) {
+      this.setStatus("offline");
+      return;
+    }
+    this.setStatus("reconnecting");
+    const base = Math.min(MAX_BACKOFF, 1000 * 2 ** this.attempt);
+    this.attempt += 1;
+    this.timer = window.setTimeout(() => {
+      this.timer = null;
+      this.connect();
+    }, base * (0.5 + Math.random() / 2));
+  }
+
+  reconnectNow() {
+    if (this.refused || this.isOpen()) return;
+    this.attempt = 0;
+    window.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.ws) {
+      const old = this.ws;
+      this.ws = null;
+      old.close();
+    }
+    this.connect();
+  }
+
+  goOffline() {
+    this.setStatus("offline");
+    if (this.ws) {
+      const old = this.ws;
+      this.ws = null;
+      this.ready = false;
+      old.close();
+    }
+  }
+
+  /** Close a socket that stopped answering; the close handler reconnects and resends. */
+  heartbeat() {
+    if (this.awaiting && Date.now() - this.awaiting > REPLY_WITHIN && this.ws) {
+      this.awaiting = 0;
+      const old = this.ws;
+      this.ws = null;
+      old.close();
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.ready && Date.now() - (this.lastPing || 0) >= PING_EVERY) {
+      this.lastPing = Date.now();
+      this.sendInternal({ type: "ping" }, () => {});
+    }
+  }
+
+  raw(frame) {
+    if (!this.isOpen()) return false;
+    if (!this.awaiting) this.awaiting = Date.now();
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  sendInternal(frame, handler) {
+    const ref = newRef();
+    this.internal.set(ref, handler);
+    if (!this.raw({ ...frame, ref })) this.internal.delete(ref);
+    return ref;
+  }
+
+  /**
+   * Send a protocol message; resolves with the ack payload, rejects with {code, message}.
+   * While the socket is down the message waits and is sent on reconnect, unless queue is false.
+   */
+  send(type, payload, { ref = newRef(), queue = true, offlineMessage = "" } = {}) {
+    return new Promise((resolve, reject) => {
+      const frame = { type, ref, payload };
+      if (!this.ready && !queue) {
+        reject({ code: "offline", message: offlineMessage });
+        return;
+      }
+      this.pending.set(ref, { frame, resolve, reject });
+      if (this.ready) this.raw(frame);
+      this.onStatus(this.status, this.waiting);
+    });
+  }
+
+  receive(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    this.awaiting = 0;
+    const { type } = message;
+    if (type === "state") {
+      this.applySnapshot(message);
+      this.attempt = 0;
+      this.setStatus("connected");
+      // Events committed while this socket was subscribing are fetched at once, not at the next gap.
+      this.requestSync();
+      for (const { frame } of this.pending.values()) this.raw(frame);
+      return;
+    }
+    if (type === "ack" || type === "error") {
+      this.reply(message);
+      return;
+    }
+    if (type === "presence") {
+      this.onPresence(message.payload || {});
+      return;
+    }
+    if (typeof message.seq === "number") this.event(message);
+  }
+
+  reply(message) {
+    const { ref } = message;
+    if (this.internal.has(ref)) {
+      const handler = this.internal.get(ref);
+      this.internal.delete(ref);
+      handler(message);
+      return;
+    }
+    const waiting = this.pending.get(ref);
+    if (!waiting) return;
+    this.pending.delete(ref);
+    if (message.type === "ack") waiting.resolve(message.payload || {});
+    else waiting.reject({ code: message.code, message: message.message });
+    this.onStatus(this.status, this.waiting);
+  }
+
+  applySnapshot(state) {
+    this.lastSeq = state.seq;
+    this.ready = true;
+    this.onSnapshot(state.payload, state.seq);
+  }
+
+  event(message) {
+    if (!this.ready || this.syncing) {
+      this.buffer.push(message);
+      return;
+    }
+    if (message.seq <= this.lastSeq) return; // already in the snapshot or replayed
+    if (message.seq !== this.lastSeq + 1) {
+      this.buffer.push(message);
+      this.requestSync();
+      return;
+    }
+    this.apply(message);
+  }
+
+  apply(message) {
+    this.lastSeq = message.seq;
+    if (message.type !== "skip") this.onEvent(message);
+  }
+
+  requestSync() {
+    if (this.syncing || !this.isOpen()) return;
+    const after = this.lastSeq;
+    this.syncing = this.sendInternal({ type: "sync", after }, (reply) => {
+      this.syncing = null;
+      if (reply.type === "ack") {
+        const payload = reply.payload || {};
+        if (payload.snapshot) this.applySnapshot(payload.snapshot);
+        for (const event of payload.events || []) {
+          if (event.seq === this.lastSeq + 1) this.apply(event);
+        }
+      }
+      this.drain();
+    });
+  }
+
+  drain() {
+    const held = this.buffer.sort((a, b) => a.seq - b.seq);
+    this.buffer = [];
+    for (const message of held) this.event(message);
+  }
+}
+
+/** Show a LiveSocket status in the page's connection indicator. */
+export function showStatus(indicator, t, status, waiting) {
+  if (!indicator) return;
+  indicator.dataset.state = status;
+  const text = indicator.querySelector(".connection__text");
+  let words = t(`conn_${status}`);
+  if (waiting && status !== "connected") words += ` ${t("conn_waiting", { n: waiting })}`;
+  text.textContent = words;
+}
