@@ -8,4 +8,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # A file, not shared-cache memory: concurrent-writer tests need SQLite's real locking (busy timeout, WAL).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # One file per run, so parallel runs on one machine do not share (and delete) each other's.
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"cyd-test-{os.getpid()}.sqlite3")}  # noqa: F405
