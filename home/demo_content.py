@@ -301,7 +301,7 @@ BOARDS = [
                             "heading": "Beth gall yr ymgynghoriad hwn ei newid",
                             "text": (
                                 "<p>Ni fydd yn newid amserlenni bysiau sy’n cael eu pennu gan gwmnïau bysiau "
-                                "neu Trafnidiaeth Cymru. Mae’n ymwneud â’r hyn y gall y partneriaid eu hunain "
+                                "neu Drafnidiaeth Cymru. Mae’n ymwneud â’r hyn y gall y partneriaid eu hunain "
                                 "ei wneud: amseroedd apwyntiadau, clinigau allgymorth, grantiau trafnidiaeth "
                                 "gymunedol a gwell gwybodaeth.</p>"
                             ),
@@ -410,7 +410,7 @@ BOARDS = [
                     "type": "rich_text",
                     "value": (
                         "<p>Mae’r ddau fwrdd yn rhannu bwrdd iechyd prifysgol a llawer o sefydliadau cymunedol. "
-                        "Mae cydweithio ar ymgysylltu yn golygu bod pobl yn cael eu holi unwaith, nid ddwywaith, "
+                        "Mae cydweithio ar ymgysylltu yn golygu bod pobl yn cael eu holi unwaith, nid dwywaith, "
                         "a bod yr hyn maen nhw’n ei ddweud yn cyrraedd pob partner.</p>"
                     ),
                 }
