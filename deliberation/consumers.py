@@ -18,6 +18,7 @@ from deliberation.rules import Actor
 # Per-connection flood control: a token bucket (burst, then a steady rate).
 BUCKET_SIZE = 20
 REFILL_PER_SECOND = 5.0
+REJOIN_SECONDS = 10  # re-add to the group now and then: Redis forgets groups when it restarts
 PRESENCE_DELAY = 0.5  # coalesce presence updates: at most two a second per process and session
 _presence_pending = {}
 
@@ -63,7 +64,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.participant_id = info["participant_id"]
         self.facilitator = info["facilitator"]
         self.tokens, self.refilled = float(BUCKET_SIZE), time.monotonic()
-        await self.channel_layer.group_add(group_name(self.session_id), self.channel_name)
+        await self._join_group()
         await self.send(text_data=json.dumps(info["state"]))
         await database_sync_to_async(services.presence_enter)(
             session_id=self.session_id, channel_name=self.channel_name, facilitator=self.facilitator
@@ -77,6 +78,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_discard(group_name(self.session_id), self.channel_name)
         await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
         self._schedule_presence()
+
+    async def _join_group(self):
+        """Join (or re-join) the session's broadcast group."""
+        await self.channel_layer.group_add(group_name(self.session_id), self.channel_name)
+        self.joined_at = time.monotonic()
 
     def _take_token(self):
         """Refill and take one token; False when the connection is flooding."""
@@ -105,6 +111,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         )
         for reply in replies:
             await self._reply(reply)
+        if time.monotonic() - self.joined_at >= REJOIN_SECONDS:
+            await self._join_group()
         # Roles can change mid-session: every acted-on message re-reads the role for broadcasts.
         self.facilitator = await database_sync_to_async(_role)(self.scope, self.session_id, self.participant_id)
 

@@ -235,7 +235,8 @@ def handle(*, session_id, user, participant_id, text, channel_name=None):
         if kind == "ping":
             if channel_name:
                 services.presence_touch(channel_name=channel_name)
-            return [{"type": "ack", "ref": ref, "payload": {}}]
+            # The current seq lets a client that silently missed events notice and sync.
+            return [{"type": "ack", "ref": ref, "payload": {"seq": session.last_seq}}]
         if kind not in MESSAGES:
             raise ServiceError("unknown_type")
         return [{"type": "ack", "ref": ref, "payload": dispatch(actor, session, kind, payload, ref)}]

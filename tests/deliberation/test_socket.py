@@ -212,3 +212,78 @@ async def test_participant_ballot_ack_carries_receipt_and_last_ballot_counts(liv
     unknown = await a.send("ballot.cast", {"round": rounds["vote"].pk, "ranking": [999999]})
     assert unknown["code"] == "invalid"
     await a.close()
+
+
+async def test_everyone_sees_presence_counts_coalesced(live, facilitator, join, connect):
+    alys, _ = await database_sync_to_async(join)("Alys")
+    bryn, _ = await database_sync_to_async(join)("Bryn")
+    _, fac, _ = await connect(live.code, user=facilitator)
+    _, a, _ = await connect(live.code, participant=alys)
+    _, b, _ = await connect(live.code, participant=bryn)
+    counts = None
+    for _i in range(5):  # a burst of joins gives a few updates, the last with everyone
+        counts = (await fac.event("presence"))["payload"]
+        if counts == {"participants": 2, "facilitators": 1}:
+            break
+    assert counts == {"participants": 2, "facilitators": 1}
+    await b.close()
+    while counts != {"participants": 1, "facilitators": 1}:
+        counts = (await fac.event("presence"))["payload"]
+    await a.close()
+    await fac.close()
+
+
+async def test_participant_recovers_an_event_the_layer_dropped(live, join, connect, fac_actor, monkeypatch):
+    from deliberation import services as services_module
+
+    rounds = await database_sync_to_async(rounds_of)(live)
+    alys, _ = await database_sync_to_async(join)("Alys")
+    bryn, bryn_actor = await database_sync_to_async(join)("Bryn")
+    _, a, first = await connect(live.code, participant=alys)
+    real = services_module.broadcast
+    dropped = []
+
+    def lossy(session_id, event, audience):
+        if event["type"] == "round.opened":  # the layer silently drops this one (a full channel)
+            dropped.append(event["seq"])
+            return
+        real(session_id, event, audience)
+
+    monkeypatch.setattr(services_module, "broadcast", lossy)
+    await database_sync_to_async(services.round_open)(actor=fac_actor, session=live, round_id=rounds["proposal"].pk)
+    await database_sync_to_async(services.proposal_submit)(
+        actor=bryn_actor, session=live, round_id=rounds["proposal"].pk, title="Community car scheme"
+    )
+    event = await a.event("proposal.submitted")
+    last = first["seq"]
+    assert event["seq"] > last + 1  # the client sees the gap ...
+    await a.send_raw(text=json.dumps({"type": "sync", "ref": "gap", "after": last}))
+    recovered = (await a.reply("gap"))["payload"]["events"]
+    assert dropped[0] in [e["seq"] for e in recovered]  # ... and sync brings back what was lost
+    assert any(e["type"] == "round.opened" for e in recovered)
+    await a.close()
+
+
+async def test_participant_notices_a_forgotten_group_on_ping_and_is_rejoined(live, join, connect, fac_actor,
+                                                                              monkeypatch):
+    from channels.layers import get_channel_layer
+
+    from deliberation import consumers
+    from deliberation.broadcast import group_name
+
+    monkeypatch.setattr(consumers, "REJOIN_SECONDS", 0)
+    rounds = await database_sync_to_async(rounds_of)(live)
+    alys, _ = await database_sync_to_async(join)("Alys")
+    _, a, first = await connect(live.code, participant=alys)
+    # Redis restarted: the group no longer knows this socket.
+    from deliberation.models import Presence
+
+    channel = await database_sync_to_async(lambda: Presence.objects.get(session=live).channel_name)()
+    await get_channel_layer().group_discard(group_name(live.pk), channel)
+    await database_sync_to_async(services.round_open)(actor=fac_actor, session=live, round_id=rounds["proposal"].pk)
+    pong = await a.send("ping")
+    assert pong["payload"]["seq"] > first["seq"]  # the client can tell it is behind and sync
+    await database_sync_to_async(services.round_close)(actor=fac_actor, session=live, round_id=rounds["proposal"].pk)
+    closed = await a.event("round.closed")  # and it is in the group again
+    assert closed["payload"]["round"]["id"] == rounds["proposal"].pk
+    await a.close()
