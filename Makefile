@@ -19,7 +19,9 @@ install: $(STAMP)
 
 # Compile the Welsh catalogue with Babel, so no system gettext is needed.
 messages: $(STAMP)
-	$(PY) -m babel.messages.frontend compile --domain django --directory locale --use-fuzzy --statistics
+	for dir in locale */locale; do \
+	  if [ -d "$$dir" ]; then $(PY) -m babel.messages.frontend compile --domain django --directory "$$dir" --statistics || exit 1; fi; \
+	done
 
 run: messages
 	$(PY) manage.py migrate --no-input
