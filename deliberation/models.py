@@ -220,6 +220,9 @@ class Comment(Contribution):
             )
         ]
 
+    def __str__(self):
+        return self.body[:60]
+
 
 class Ballot(models.Model):
     """One ranked ballot: a participant's (one per round, changeable while open) or a paper slip."""
@@ -246,6 +249,9 @@ class Ballot(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return self.receipt
+
 
 class Flag(models.Model):
     """A participant's request that a facilitator look at a contribution."""
@@ -263,6 +269,9 @@ class Flag(models.Model):
             models.UniqueConstraint(fields=["participant", "proposal"], name="flag_proposal_once"),
             models.UniqueConstraint(fields=["participant", "comment"], name="flag_comment_once"),
         ]
+
+    def __str__(self):
+        return f"flag {self.pk}"
 
 
 class Event(models.Model):
@@ -285,6 +294,9 @@ class Event(models.Model):
         ordering = ["session", "seq"]
         constraints = [models.UniqueConstraint(fields=["session", "seq"], name="one_event_per_seq")]
 
+    def __str__(self):
+        return f"{self.seq} {self.type}"
+
     def as_message(self):
         """The event as clients receive it."""
         return {"type": self.type, "seq": self.seq, "payload": self.payload}
@@ -297,3 +309,6 @@ class Presence(models.Model):
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="presences")
     facilitator = models.BooleanField(default=False)
     seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.channel_name

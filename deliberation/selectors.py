@@ -266,7 +266,8 @@ def consultation_sessions(page):
         return []
     page_ids = [p.pk for p in page.get_translations(inclusive=True)]
     sessions = LiveSession.objects.filter(consultation_id__in=page_ids).prefetch_related("rounds")
+    published = Round.State.PUBLISHED
     return [
-        {"session": s, "published": [r for r in s.rounds.all() if r.kind == Round.Kind.VOTE and r.state == Round.State.PUBLISHED]}
+        {"session": s, "published": [r for r in s.rounds.all() if r.kind == Round.Kind.VOTE and r.state == published]}
         for s in sessions
     ]
