@@ -7,12 +7,11 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from deliberation import protocol, selectors, services
+from deliberation import protocol, rules, selectors, services
 from deliberation.broadcast import abroadcast_presence, group_name
 from deliberation.errors import ServiceError
 from deliberation.identity import participant_id_from_session
 from deliberation.models import LiveSession, Participant
-from deliberation import rules
 from deliberation.rules import Actor
 
 # Per-connection flood control: a token bucket (burst, then a steady rate).

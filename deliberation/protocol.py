@@ -5,9 +5,8 @@ message gets exactly one reply, `ack` or `error`. See docs/protocol.md.
 """
 
 import json
-from dataclasses import dataclass
-
 import logging
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
