@@ -159,6 +159,11 @@ def _refuse(request):
     raise PermissionDenied
 
 
+def _swapped(order, i):
+    """The order with items i and i + 1 swapped."""
+    return order[:i] + [order[i + 1], order[i]] + order[i + 2 :]
+
+
 def facilitate(request, code):
     """The facilitator's console."""
     live = _session_or_404(code)
@@ -166,10 +171,22 @@ def facilitate(request, code):
     if not rules.can(actor, rules.VIEW_FACILITATOR_DATA, live):
         return _refuse(request)
     state = selectors.session_state(live, actor)
+    view = build_view(state)
+    # Each draft's "move up"/"move down" as the whole new order, so reordering works without JS too.
+    drafts = [r["id"] for r in view["rounds"] if r["state"] == "draft"]
+    for round_ in view["rounds"]:
+        if round_["id"] in drafts:
+            i = drafts.index(round_["id"])
+            round_["order_up"] = _swapped(drafts, i - 1) if i > 0 else None
+            round_["order_down"] = _swapped(drafts, i) if i < len(drafts) - 1 else None
+    hidden = state["payload"]["facilitator"]["hidden_proposals"]
+    for proposal in view["proposals"]:
+        if proposal["hidden"]:  # facilitators read what they hid, to decide whether to restore it
+            proposal["hidden_title"] = hidden.get(str(proposal["id"]), {}).get("title", "")
     context = {
         "live": live,
         "state": state,
-        "view": build_view(state),
+        "view": view,
         "ref": uuid.uuid4().hex,
         "kinds": Round.Kind.choices,
         "methods": Round.Method.choices,
