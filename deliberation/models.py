@@ -22,6 +22,18 @@ NAME_MAX = 60
 REASON_MAX = 200
 
 
+class RoundsPanel(InlinePanel):
+    """The session's rounds in the admin, with a form that leaves opened rounds to the console."""
+
+    def get_form_options(self):
+        """Use RoundAdminForm for each round."""
+        from deliberation.forms_admin import RoundAdminForm
+
+        options = super().get_form_options()
+        options["formsets"][self.relation_name]["form"] = RoundAdminForm
+        return options
+
+
 def new_join_code():
     """A random join code from the unambiguous alphabet."""
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
@@ -69,7 +81,7 @@ class LiveSession(ClusterableModel):
             [FieldPanel("language"), FieldPanel("starts_at"), FieldPanel("facilitators")],
             heading=_("When and who runs it"),
         ),
-        InlinePanel("rounds", heading=_("Run of show"), label=_("round")),
+        RoundsPanel("rounds", heading=_("Run of show"), label=_("round")),
     ]
 
     class Meta:
