@@ -185,7 +185,11 @@ function fillProposal(li, p, round) {
   li.classList.toggle("proposal--hidden", Boolean(p.hidden));
   fill(li, "stub", p.hidden ? t("hidden_stub", { reason: p.reason }) : "");
   slot(li, "content").hidden = Boolean(p.hidden);
-  if (p.hidden) return;
+  if (p.hidden) {
+    // What was hidden leaves the page too, not only the view.
+    for (const name of ["title", "body", "author", "summary-title", "flag-title"]) setText(slot(li, name), "");
+    return;
+  }
   setText(slot(li, "title"), p.title);
   fill(li, "body", p.body);
   setText(slot(li, "author"), p.author);
@@ -225,7 +229,9 @@ function commentNode(c) {
   li.classList.toggle("comment--hidden", Boolean(c.hidden));
   fill(li, "stub", c.hidden ? t("hidden_stub", { reason: c.reason }) : "");
   slot(li, "content").hidden = Boolean(c.hidden);
-  if (!c.hidden) {
+  if (c.hidden) {
+    for (const name of ["body", "author"]) setText(slot(li, name), "");
+  } else {
     const stance = slot(li, "stance");
     stance.className = `stance stance--${c.stance || "none"}`;
     fill(li, "stance", c.stance ? t(`stance_${c.stance}`) : "");
