@@ -30,11 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     prog = parser.prog
     try:
         if args.file == "-":
-            text = sys.stdin.read()
+            text = sys.stdin.buffer.read()
         else:
-            with open(args.file, encoding="utf-8-sig") as handle:
+            with open(args.file, "rb") as handle:
                 text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         print(f"{prog}: error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     try:

@@ -26,12 +26,16 @@ from .model import BltError, TallyError
 _QUOTED = re.compile(r'"([^"\n]*)"')
 
 
-def _line_of(lines: list[str], start: int, stop: int, text: str) -> int:
+def _line_of(lines: list[bytes], start: int, stop: int, text: bytes) -> int:
     """1-based number of the first line in lines[start:stop] equal to text (error path only)."""
     for j in range(start, stop):
         if lines[j] == text:
             return j + 1
     return start + 1
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
 
 
 def _int(token: str, what: str, line: int) -> int:
@@ -43,6 +47,8 @@ def _int(token: str, what: str, line: int) -> int:
 
 def _parse_ballot_slow(tokens: list[str], n: int, line: int) -> tuple[int, tuple[int, ...]]:
     """Validate one ballot line token by token, to say exactly what is wrong with it."""
+    if tokens[0].startswith('"'):
+        raise BltError("expected a ballot line, found a name: is the end-of-ballots line '0' missing?", line)
     weight = _int(tokens[0], "ballot weight", line)
     if weight <= 0:
         raise BltError(f"ballot weight must be a positive whole number, got {tokens[0]!r}", line)
@@ -65,18 +71,73 @@ def _parse_ballot_slow(tokens: list[str], n: int, line: int) -> tuple[int, tuple
     return weight, tuple(ranking)
 
 
-def parse_blt(text: str):
-    """Parse BLT text into an Election; raise BltError (with the line number) if it is malformed."""
+class _EarlyEnd(Exception):
+    """The end-of-ballots line, written with stray spaces, came before the first exact "0" line."""
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+def _ballots(counts: Counter, lines: list[bytes], start: int, end: int, n: int):
+    """Aggregate the ballot lines[start:end] into ranking -> total weight, plus each new
+    ranking's canonical text (b"3 1 2"), in the same order, for the canonical BLT.
+
+    Identical lines are counted first (in C), so each distinct line is split and checked once;
+    candidate numbers map straight to 0-based indices through a dict, which also rejects unknown
+    or non-canonical numbers. Anything unusual falls back to the token-by-token check, which
+    gives a precise message or accepts it.
+    """
+    tokmap = {str(k + 1).encode(): k for k in range(n)}
+    getitem = tokmap.__getitem__
+    label = [str(k + 1).encode() for k in range(n)].__getitem__
+    aggregated: dict[tuple[int, ...], int] = {}
+    get = aggregated.get
+    texts: list[bytes] = []
+    add_text = texts.append
+    for line, copies in counts.items():
+        tokens = line.split()
+        try:
+            if tokens.pop() != b"0":
+                raise KeyError
+            weight = 1 if tokens[0] == b"1" else int(tokens[0])
+            del tokens[0]
+            ranking = tuple(map(getitem, tokens))
+            if weight <= 0 or len(set(ranking)) != len(ranking):
+                raise KeyError
+        except (KeyError, ValueError, IndexError):
+            tokens = line.split()
+            if not tokens or tokens[0].startswith(b"#"):
+                continue
+            number = _line_of(lines, start, end, line)
+            if tokens == [b"0"]:
+                raise _EarlyEnd(number - 1) from None
+            weight, ranking = _parse_ballot_slow([_text(t) for t in tokens], n, number)
+            tokens = list(map(label, ranking))
+        old = get(ranking)
+        if old is None:
+            aggregated[ranking] = weight * copies
+            add_text(b" ".join(tokens))
+        else:
+            aggregated[ranking] = old + weight * copies
+    return aggregated, texts
+
+
+def parse_blt(data: str | bytes):
+    """Parse BLT text (str, or UTF-8 bytes) into an Election; raise BltError naming the line if malformed."""
     from .election import Election
 
-    lines = text.splitlines()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    # Bytes split faster than str and bytes.splitlines() breaks only at \n and \r, as BLT means.
+    lines = data.splitlines()
     total = len(lines)
-    i = 0
 
     def next_content(j: int) -> int:
         while j < total:
             s = lines[j].strip()
-            if s and not s.startswith("#"):
+            if s and not s.startswith(b"#"):
                 return j
             j += 1
         return j
@@ -84,9 +145,9 @@ def parse_blt(text: str):
     i = next_content(0)
     if i >= total:
         raise BltError("empty file: expected a header line 'candidates seats'", 1)
-    header = lines[i].split()
+    header = _text(lines[i]).split()
     if len(header) != 2:
-        raise BltError(f"header must be 'candidates seats', got {lines[i].strip()!r}", i + 1)
+        raise BltError(f"header must be 'candidates seats', got {_text(lines[i]).strip()!r}", i + 1)
     n = _int(header[0], "number of candidates", i + 1)
     seats = _int(header[1], "number of seats", i + 1)
     if n < 1:
@@ -98,8 +159,8 @@ def parse_blt(text: str):
 
     i = next_content(i + 1)
     withdrawn: set[int] = set()
-    if i < total and lines[i].split()[0].startswith("-"):
-        for tok in lines[i].split():
+    if i < total and lines[i].split()[0].startswith(b"-"):
+        for tok in _text(lines[i]).split():
             c = _int(tok, "withdrawn candidate", i + 1)
             if c >= 0:
                 raise BltError(f"withdrawn candidates are negative numbers, got {tok!r}", i + 1)
@@ -110,45 +171,26 @@ def parse_blt(text: str):
 
     start = i
     try:
-        end = lines.index("0", start)
+        end = lines.index(b"0", start)
     except ValueError:
         end = total
-    # A terminator written with stray spaces is not found by index(); look for it the slow way.
-    for j in range(start, end):
-        if lines[j].strip() == "0":
-            end = j
-            break
+    try:
+        aggregated, texts = _ballots(Counter(lines[start:end]), lines, start, end, n)
+    except _EarlyEnd as early:
+        # A terminator written with stray spaces ("0 ") is not found by index(); count again up to it.
+        end = early.index
+        aggregated, texts = _ballots(Counter(lines[start:end]), lines, start, end, n)
     if end == total:
         raise BltError("missing end-of-ballots line '0'", total)
-
-    tokmap = {str(k + 1): k for k in range(n)}
-    aggregated: dict[tuple[int, ...], int] = {}
-    get = aggregated.get
-    for line, copies in Counter(lines[start:end]).items():
-        tokens = line.split()
-        if not tokens or tokens[0].startswith("#"):
-            continue
-        try:
-            if tokens[-1] != "0" or len(tokens) < 2:
-                raise KeyError
-            ranking = tuple(map(tokmap.__getitem__, tokens[1:-1]))
-            weight = int(tokens[0])
-            if weight <= 0 or len(set(ranking)) != len(ranking):
-                raise KeyError
-        except (KeyError, ValueError):
-            number = _line_of(lines, start, end, line)
-            if tokens[0].startswith('"'):
-                raise BltError(
-                    "expected a ballot line, found a name: is the end-of-ballots line '0' missing?", number
-                ) from None
-            weight, ranking = _parse_ballot_slow(tokens, n, number)
-        aggregated[ranking] = get(ranking, 0) + weight * copies
 
     names: list[str] = []
     title = ""
     title_seen = False
     for j in range(end + 1, total):
-        raw = lines[j]
+        try:
+            raw = lines[j].decode("utf-8")
+        except UnicodeDecodeError:
+            raise BltError("names must be UTF-8 text", j + 1) from None
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         found = _QUOTED.findall(raw)
@@ -169,7 +211,24 @@ def parse_blt(text: str):
         raise BltError(f"duplicate candidate name {dup!r}", total)
 
     ballots = tuple(zip(aggregated.values(), aggregated, strict=True))
-    return Election._trusted(tuple(names), ballots, seats, title, frozenset(withdrawn))
+    return Election._trusted(tuple(names), ballots, seats, title, frozenset(withdrawn), texts)
+
+
+def ranking_texts(n: int, ballots) -> list[bytes]:
+    """Each ballot's ranking as BLT text without weight or terminator, e.g. b"3 1 2" (b"" if empty)."""
+    label = [str(c + 1).encode() for c in range(n)].__getitem__
+    return [b" ".join(map(label, ranking)) for _, ranking in ballots]
+
+
+def canonical_blt_bytes(candidates, ballots, texts, seats: int, title: str, withdrawn) -> bytes:
+    """BLT bytes with one line per distinct ranking, sorted by ranking text: any order of the same
+    ballots gives the same bytes. `texts` are ranking_texts() of `ballots`, in the same order."""
+    head = write_blt(candidates, (), seats, title, withdrawn).encode()
+    top, _, names = head.partition(b"\n0\n")
+    # Texts are unique (one per distinct ranking), so sorting the texts alone orders the lines.
+    weight_of = dict(zip(texts, (w for w, _ in ballots), strict=True))
+    body = [b"%d %s 0" % (weight_of[t], t) if t else b"%d 0" % weight_of[t] for t in sorted(texts)]
+    return b"\n".join([top, *body, b"0", names])
 
 
 def _quote(text: str, what: str) -> str:
@@ -190,11 +249,9 @@ def write_blt(
     gone = sorted(withdrawn)
     if gone:
         out.append(" ".join(f"-{c + 1}" for c in gone))
-    for weight, ranking in ballots:
-        if ranking:
-            out.append(f"{weight} {' '.join(str(c + 1) for c in ranking)} 0")
-        else:
-            out.append(f"{weight} 0")
+    label = [str(c + 1) for c in range(len(candidates))].__getitem__
+    out.extend(f"{weight} {' '.join(map(label, ranking))} 0" if ranking else f"{weight} 0"
+               for weight, ranking in ballots)
     out.append("0")
     out.extend(_quote(name, "candidate name") for name in candidates)
     out.append(_quote(title, "title"))

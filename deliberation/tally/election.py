@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import sha256
-from operator import itemgetter
 
 from .model import TallyError
 
@@ -26,10 +25,12 @@ class Election:
     seats: int = 1
     title: str = ""
     withdrawn: frozenset[int] = frozenset()
+    # The BLT parser keeps each ranking's text so the canonical BLT (and default seed) is cheap.
+    _texts: list[bytes] | None = field(default=None, compare=False, repr=False, hash=False)
 
     @classmethod
-    def _trusted(cls, candidates, ballots, seats, title, withdrawn) -> Election:
-        return cls(candidates, ballots, seats, title, withdrawn)
+    def _trusted(cls, candidates, ballots, seats, title, withdrawn, texts=None) -> Election:
+        return cls(candidates, ballots, seats, title, withdrawn, texts)
 
     @classmethod
     def build(
@@ -73,8 +74,8 @@ class Election:
         return cls(names, tuple(zip(aggregated.values(), aggregated, strict=True)), seats, str(title), gone)
 
     @classmethod
-    def from_blt(cls, text: str) -> Election:
-        """Parse BLT text; raise BltError naming the line if it is malformed."""
+    def from_blt(cls, text: str | bytes) -> Election:
+        """Parse BLT text (str or UTF-8 bytes); raise BltError naming the line if it is malformed."""
         from .blt import parse_blt
 
         return parse_blt(text)
@@ -85,16 +86,20 @@ class Election:
 
         return write_blt(self.candidates, self.ballots, self.seats, self.title, self.withdrawn)
 
-    def canonical_blt(self) -> str:
-        """BLT text with ballots sorted by ranking: the same ballots in any order give the same text."""
-        from .blt import write_blt
+    def _canonical_bytes(self) -> bytes:
+        from .blt import canonical_blt_bytes, ranking_texts
 
-        ballots = sorted(self.ballots, key=itemgetter(1))
-        return write_blt(self.candidates, ballots, self.seats, self.title, self.withdrawn)
+        texts = self._texts if self._texts is not None else ranking_texts(len(self.candidates), self.ballots)
+        return canonical_blt_bytes(self.candidates, self.ballots, texts, self.seats, self.title, self.withdrawn)
+
+    def canonical_blt(self) -> str:
+        """BLT text with one line per distinct ranking, lines sorted by the ranking's text (byte
+        order, e.g. "1 10 2" before "1 2"): the same ballots in any order give the same text."""
+        return self._canonical_bytes().decode("utf-8")
 
     def default_seed(self) -> str:
-        """The lot seed used when none is given: sha256 (hex) of the canonical BLT text."""
-        return sha256(self.canonical_blt().encode()).hexdigest()
+        """The lot seed used when none is given: sha256 (hex) of the canonical BLT text (UTF-8)."""
+        return sha256(self._canonical_bytes()).hexdigest()
 
     @property
     def total_weight(self) -> int:

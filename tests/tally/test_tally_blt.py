@@ -40,6 +40,19 @@ def test_blt_parse_accepts_crlf_blank_lines_comments_and_names_on_one_line():
     assert e.ballots == ((2, (0, 2)), (1, (1,)))
 
 
+def test_blt_parse_accepts_terminator_with_stray_spaces():
+    """An end-of-ballots line written as "0 " still ends the ballots."""
+    e = Election.from_blt('2 1\n3 1 0\n 0 \n"A"\n"B"\n"T"\n')
+    assert e.ballots == ((3, (0,)),) and e.title == "T"
+
+
+def test_blt_parse_accepts_bytes_and_utf8_names():
+    """from_blt takes UTF-8 bytes too (with or without a BOM), names in any script."""
+    text = '2 1\n1 2 1 0\n0\n"Siân Gwenllïan"\n"Llŷr"\n"Etholiad"\n'
+    assert Election.from_blt(b"\xef\xbb\xbf" + text.encode()) == Election.from_blt(text)
+    assert Election.from_blt(text).candidates == ("Siân Gwenllïan", "Llŷr")
+
+
 def test_blt_parse_title_is_optional():
     """A file that ends after the names has an empty title."""
     assert Election.from_blt('2 1\n1 1 0\n0\n"A"\n"B"\n').title == ""
@@ -58,6 +71,9 @@ def test_blt_canonical_text_ignores_ballot_order():
     assert a.to_blt() != b.to_blt()
     assert a.canonical_blt() == b.canonical_blt()
     assert a.default_seed() == b.default_seed()
+    parsed = Election.from_blt(b.to_blt())  # the parser's own ranking texts give the same bytes
+    assert parsed.canonical_blt() == a.canonical_blt()
+    assert a.canonical_blt().splitlines()[1:4] == ["1 0", "1 1 2 0", "2 3 0"]
 
 
 @pytest.mark.parametrize(
@@ -78,7 +94,8 @@ def test_blt_canonical_text_ignores_ballot_order():
         ('3 1\n2 1 0 2 0\n0\n"A"\n"B"\n"C"\n', 2, "0 only ends a ballot"),
         ('3 1\n2 1 x 0\n0\n"A"\n"B"\n"C"\n', 2, "candidate number must be a whole number"),
         ('3 1\n2 1=2 0\n0\n"A"\n"B"\n"C"\n', 2, "equal rankings"),
-        ('3 1\n2 1 2 0\n"A"\n"B"\n"C"\n', 5, "missing end-of-ballots line '0'"),
+        ('3 1\n2 1 2 0\n"A"\n"B"\n"C"\n', 3, "found a name: is the end-of-ballots line '0' missing?"),
+        ("3 1\n2 1 2 0\n1 3 0\n", 3, "missing end-of-ballots line '0'"),
         ('3 1\n2 1 2 0\n0\n"A"\n"B"\n', 5, "expected 3 candidate names"),
         ('3 1\n2 1 2 0\n0\n"A"\nB\n"C"\n', 5, "expected a quoted name"),
         ('2 1\n2 1 2 0\n0\n"A"\n"A"\n', 5, "duplicate candidate name"),
