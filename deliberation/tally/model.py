@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 Number = int | Decimal
 
@@ -37,7 +36,7 @@ def fmt(value: Number | None) -> int | str | None:
     return value
 
 
-def _num(value: Any) -> Number | None:
+def _num(value: object) -> Number | None:
     """Read back a value written by fmt()."""
     if value is None or isinstance(value, int):
         return value
