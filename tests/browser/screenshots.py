@@ -11,18 +11,20 @@ from playwright.sync_api import sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VOTE_CODE, join, log_in
 
+FIRST_ADD = "#unranked .rank-item:first-child [data-move=add]"
+
 
 def pages(lang, results_round):
     """(name, how to get there) for each page type."""
     return [
         ("home", lambda p: p.goto(f"/{lang}/")),
-        ("board", lambda p: p.goto(f"/{lang}/") or p.click("main a[href^='/%s/'] >> nth=0" % lang)),
+        ("board", lambda p: p.goto(f"/{lang}/") or p.click(f"main a[href^='/{lang}/'] >> nth=0")),
         ("search", lambda p: p.goto(f"/{lang}/search/?q={'bus' if lang == 'en' else 'bws'}")),
         ("join", lambda p: p.goto(f"/{lang}/join/")),
         ("join-error", lambda p: p.goto(f"/{lang}/join/") or p.fill("#id_code", "ZZZZZZ") or p.press("#id_code", "Enter")),
         ("name", lambda p: p.goto(f"/{lang}/s/K7MP4Q/")),
         ("live", lambda p: join(p, "K7MP4Q", name="Sam", lang=lang)),
-        ("ballot", lambda p: join(p, VOTE_CODE, name="", lang=lang) or p.click("#unranked .rank-item:first-child [data-move=add]")),
+        ("ballot", lambda p: join(p, VOTE_CODE, name="", lang=lang) or p.click(FIRST_ADD)),
         ("console", lambda p: log_in(p, f"/{lang}/s/K7MP4Q/facilitate/")),
         ("console-vote", lambda p: log_in(p, f"/{lang}/s/{VOTE_CODE}/facilitate/")),
         ("present", lambda p: p.goto(f"/{lang}/s/K7MP4Q/present/")),

@@ -9,7 +9,10 @@ from tests.browser.conftest import FACILITATOR, axe_violations, join, log_in
 pytestmark = pytest.mark.browser
 
 WIDTHS = (390, 1280)
-PAGES = ["home", "board", "consultation", "search", "join", "name", "live", "ballot", "console", "present", "results", "log", "404"]
+PAGES = [
+    "home", "board", "consultation", "search", "join", "name", "live", "ballot", "console", "present", "results", "log",
+    "404",
+]  # fmt: skip
 
 
 def _cms_links(page, lang):

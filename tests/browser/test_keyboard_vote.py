@@ -47,7 +47,10 @@ def test_participant_can_rank_and_vote_with_the_keyboard_only(new_context):
         page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     expect(readback).to_have_text("Your ranking: 1. Repair the footpath, 2. Open a repair café, 3. Plant an orchard")
-    focus = page.evaluate("[document.activeElement.dataset.move, document.activeElement.closest('li').querySelector('.rank-item__title').textContent]")
+    focus = page.evaluate(
+        "[document.activeElement.dataset.move,"
+        " document.activeElement.closest('li').querySelector('.rank-item__title').textContent]"
+    )
     assert focus == ["down", "Open a repair café"]
 
     tab_to(page, "#cast-button")
