@@ -148,7 +148,11 @@ export class LiveSocket {
     }
     if (this.ready && Date.now() - (this.lastPing || 0) >= PING_EVERY) {
       this.lastPing = Date.now();
-      this.sendInternal({ type: "ping" }, () => {});
+      // The reply carries the session's latest seq: events lost on the way are noticed even in a quiet room.
+      this.sendInternal({ type: "ping" }, (reply) => {
+        const seq = reply.payload && reply.payload.seq;
+        if (reply.type === "ack" && typeof seq === "number" && seq > this.lastSeq) this.requestSync();
+      });
     }
   }
 
