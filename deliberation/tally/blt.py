@@ -90,10 +90,10 @@ def _ballots(counts: Counter, lines: list[bytes], start: int, end: int, n: int):
     tokmap = {str(k + 1).encode(): k for k in range(n)}
     getitem = tokmap.__getitem__
     label = [str(k + 1).encode() for k in range(n)].__getitem__
-    aggregated: dict[tuple[int, ...], int] = {}
-    get = aggregated.get
+    rankings: list[tuple[int, ...]] = []
+    weights: list[int] = []
     texts: list[bytes] = []
-    add_text = texts.append
+    add_ranking, add_weight, add_text = rankings.append, weights.append, texts.append
     for line, copies in counts.items():
         tokens = line.split()
         try:
@@ -113,13 +113,22 @@ def _ballots(counts: Counter, lines: list[bytes], start: int, end: int, n: int):
                 raise _EarlyEnd(number - 1) from None
             weight, ranking = _parse_ballot_slow([_text(t) for t in tokens], n, number)
             tokens = list(map(label, ranking))
-        old = get(ranking)
-        if old is None:
-            aggregated[ranking] = weight * copies
-            add_text(b" ".join(tokens))
+        add_ranking(ranking)
+        add_weight(weight * copies)
+        add_text(b" ".join(tokens))
+    aggregated = dict(zip(rankings, weights, strict=True))
+    if len(aggregated) == len(rankings):
+        return aggregated, texts
+    # Some ranking was written on differing lines (other weights or spacing): add them up.
+    aggregated = {}
+    kept = []
+    for ranking, weight, text in zip(rankings, weights, texts, strict=True):
+        if ranking in aggregated:
+            aggregated[ranking] += weight
         else:
-            aggregated[ranking] = old + weight * copies
-    return aggregated, texts
+            aggregated[ranking] = weight
+            kept.append(text)
+    return aggregated, kept
 
 
 def parse_blt(data: str | bytes):
@@ -152,6 +161,9 @@ def parse_blt(data: str | bytes):
     seats = _int(header[1], "number of seats", i + 1)
     if n < 1:
         raise BltError(f"number of candidates must be at least 1, got {n}", i + 1)
+    if n > len(data) // 2:
+        # Each candidate needs a quoted name of at least two bytes, so this cannot be right.
+        raise BltError(f"{n} candidates cannot all be named in a file of {len(data)} bytes", i + 1)
     if seats < 1:
         raise BltError(f"number of seats must be at least 1, got {seats}", i + 1)
     if seats > n:

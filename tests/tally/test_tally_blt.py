@@ -84,6 +84,7 @@ def test_blt_canonical_text_ignores_ballot_order():
         ("3\n0\n", 1, "header must be"),
         ("2 3\n0\n", 1, "3 seats but only 2 candidates"),
         ("2 0\n0\n", 1, "seats must be at least 1"),
+        ("4000000000 1\n0\n", 1, "cannot all be named"),
         ('2 1\n-3\n1 1 0\n0\n"A"\n"B"\n', 2, "unknown withdrawn candidate 3"),
         ('2 1\n1 1 0\nx 2 0\n0\n"A"\n"B"\n', 3, "ballot weight must be a whole number"),
         ('2 1\n1 1 0\n-2 1 0\n0\n"A"\n"B"\n', 3, "positive whole number, got '-2'"),
