@@ -3,6 +3,7 @@
 import asyncio
 import json
 import time
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -10,7 +11,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from deliberation import protocol, rules, selectors, services
 from deliberation.broadcast import abroadcast_presence, group_name
 from deliberation.errors import ServiceError
-from deliberation.identity import participant_id_from_session
+from deliberation.identity import participant_id_from_session, presenter_session_id
 from deliberation.models import LiveSession, Participant
 from deliberation.rules import Actor
 
@@ -22,10 +23,16 @@ PRESENCE_DELAY = 0.5  # coalesce presence updates: at most two a second per proc
 _presence_pending = {}
 
 
+def _presenter_for(scope):
+    """The session a presenter key in the socket's query string (`?key=...`) was made for."""
+    key = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("key", [None])[0]
+    return presenter_session_id(key)
+
+
 def _actor_for(scope, participant_id):
-    """Build the actor from the socket's user and participant (fresh from the database)."""
+    """Build the actor from the socket's user, participant (fresh from the database) and presenter key."""
     participant = Participant.objects.filter(pk=participant_id).first() if participant_id else None
-    return Actor(user=scope.get("user"), participant=participant)
+    return Actor(user=scope.get("user"), participant=participant, presenter_for=_presenter_for(scope))
 
 
 def _connect(scope, code):
@@ -65,18 +72,21 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.tokens, self.refilled = float(BUCKET_SIZE), time.monotonic()
         await self._join_group()
         await self.send(text_data=json.dumps(info["state"]))
-        await database_sync_to_async(services.presence_enter)(
-            session_id=self.session_id, channel_name=self.channel_name, facilitator=self.facilitator
-        )
-        self._schedule_presence()
+        self.counted = self.facilitator or self.participant_id is not None  # a room screen is not a person
+        if self.counted:
+            await database_sync_to_async(services.presence_enter)(
+                session_id=self.session_id, channel_name=self.channel_name, facilitator=self.facilitator
+            )
+            self._schedule_presence()
 
     async def disconnect(self, code):
         """Leave the group and the presence count."""
         if self.session_id is None:
             return
         await self.channel_layer.group_discard(group_name(self.session_id), self.channel_name)
-        await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
-        self._schedule_presence()
+        if self.counted:
+            await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
+            self._schedule_presence()
 
     async def _join_group(self):
         """Join (or re-join) the session's broadcast group."""

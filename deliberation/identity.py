@@ -1,6 +1,9 @@
 """The browser's participant identity, kept in its Django session across reconnects."""
 
+from django.core import signing
+
 SESSION_KEY = "cyd_participants"
+PRESENTER_SALT = "cyd.presenter"
 
 
 def participant_id_from_session(django_session, code):
@@ -15,3 +18,18 @@ def remember_participant(django_session, code, participant_id):
     joined = dict(django_session.get(SESSION_KEY) or {})
     joined[code.upper()] = participant_id
     django_session[SESSION_KEY] = joined
+
+
+def presenter_key(session_id):
+    """A signed key that lets a room's screen watch a session read-only (given out by the console)."""
+    return signing.dumps(session_id, salt=PRESENTER_SALT, compress=True)
+
+
+def presenter_session_id(key):
+    """The session id a presenter key was made for, or None when it is missing or forged."""
+    if not key:
+        return None
+    try:
+        return signing.loads(key, salt=PRESENTER_SALT)
+    except signing.BadSignature:
+        return None

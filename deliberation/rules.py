@@ -38,6 +38,7 @@ class Actor:
 
     user: object = None
     participant: object = None
+    presenter_for: int | None = None  # a session whose room screen this is (read-only)
 
     @property
     def user_id(self):
@@ -83,6 +84,12 @@ def is_session_participant(actor, obj):
 
 
 @rules.predicate
+def is_session_presenter(actor, obj):
+    """The actor is a room screen opened with the session's presenter key."""
+    return actor.presenter_for is not None and obj is not None and actor.presenter_for == _session_id(obj)
+
+
+@rules.predicate
 def is_board_editor(actor, obj):
     """The actor may edit the consultation page the session is attached to (Wagtail page permission)."""
     if actor.user_id is None or obj is None:
@@ -101,7 +108,7 @@ def can_manage_sessions_in_admin(actor, obj=None):
 
 
 # The policy table.
-rules.add_perm(VIEW_SESSION, is_session_participant | is_session_facilitator)
+rules.add_perm(VIEW_SESSION, is_session_participant | is_session_facilitator | is_session_presenter)
 rules.add_perm(SUBMIT_PROPOSAL, is_session_participant)
 rules.add_perm(SUBMIT_COMMENT, is_session_participant)
 rules.add_perm(CAST_BALLOT, is_session_participant)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from deliberation import exports, protocol, rules, selectors, services
 from deliberation.errors import ServiceError
 from deliberation.forms import JoinForm, NameForm
-from deliberation.identity import participant_id_from_session, remember_participant
+from deliberation.identity import participant_id_from_session, presenter_key, presenter_session_id, remember_participant
 from deliberation.models import LiveSession, Participant, Round
 
 
@@ -164,6 +164,11 @@ def _swapped(order, i):
     return order[:i] + [order[i + 1], order[i]] + order[i + 2 :]
 
 
+def _join_url(request, live):
+    """The short join link for QR codes and screens (the visitor's language is chosen on arrival)."""
+    return request.build_absolute_uri(f"/s/{live.code}/")
+
+
 def facilitate(request, code):
     """The facilitator's console."""
     live = _session_or_404(code)
@@ -190,26 +195,27 @@ def facilitate(request, code):
         "ref": uuid.uuid4().hex,
         "kinds": Round.Kind.choices,
         "methods": Round.Method.choices,
-        "join_url": request.build_absolute_uri(reverse("session", args=[live.code])),
+        "join_url": _join_url(request, live),
+        "presenter_key": presenter_key(live.pk),
     }
     return render(request, "deliberation/facilitate.html", context)
 
 
 def present(request, code):
-    """The presenter screen for the room's projector (public: it shows what the room sees)."""
+    """The presenter screen for the room's projector: what the public sees; live with the console's key."""
     live = _session_or_404(code)
     state = selectors.session_state(live, rules.Actor(user=None))
-    join_url = request.build_absolute_uri(reverse("session", args=[live.code]))
+    join_url = _join_url(request, live)
+    key = request.GET.get("key", "")
     context = {"live": live, "state": state, "view": build_view(state), "join_url": join_url,
-               "qr_svg": exports.qr_svg(join_url)}  # fmt: skip
+               "qr_svg": exports.qr_svg(join_url), "presenter_key": key if presenter_session_id(key) == live.pk else ""}  # fmt: skip
     return render(request, "deliberation/present.html", context)
 
 
 def qr(request, code):
     """The join link as an SVG QR code."""
     live = _session_or_404(code)
-    join_url = request.build_absolute_uri(reverse("session", args=[live.code]))
-    return HttpResponse(exports.qr_svg(join_url), content_type="image/svg+xml")
+    return HttpResponse(exports.qr_svg(_join_url(request, live)), content_type="image/svg+xml")
 
 
 def _published_round(live, round_id):

@@ -16,6 +16,7 @@ let stepTimer = null;
 
 const socket = new LiveSocket({
   code: root.dataset.code,
+  key: root.dataset.key, // the console's presenter key lets a room screen watch without signing in
   onSnapshot: (state) => {
     // A facilitator's browser also gets rounds in preparation: the room sees only what is public.
     model.rounds = new Map(state.rounds.filter((r) => r.state !== "draft").map((r) => [r.id, r]));

@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 
 from deliberation import services
 from deliberation.models import Ballot, Proposal
-from tests.conftest import rounds_of
+from tests.conftest import ORIGIN, rounds_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -287,3 +287,41 @@ async def test_participant_notices_a_forgotten_group_on_ping_and_is_rejoined(liv
     closed = await a.event("round.closed")  # and it is in the group again
     assert closed["payload"]["round"]["id"] == rounds["proposal"].pk
     await a.close()
+
+
+async def test_room_screen_with_the_presenter_key_watches_read_only(live, facilitator, join, connect, fac_actor):
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from deliberation.identity import presenter_key
+    from tests.conftest import Client
+
+    rounds = await database_sync_to_async(rounds_of)(live)
+    key = await database_sync_to_async(presenter_key)(live.pk)
+    comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?key={key}", headers=[ORIGIN])
+    connected, _ = await comm.connect(timeout=5)
+    screen = Client(comm)
+    state = await screen.receive()
+    assert connected and state["type"] == "state" and state["payload"]["viewer"]["facilitator"] is False
+    await database_sync_to_async(services.round_open)(actor=fac_actor, session=live, round_id=rounds["proposal"].pk)
+    assert (await screen.event("round.opened"))["payload"]["round"]["id"] == rounds["proposal"].pk
+    reply = await screen.send("proposal.submit", {"round": rounds["proposal"].pk, "title": "From the screen"})
+    assert reply["code"] == "not_joined"  # watching is not taking part
+    await screen.close()
+
+
+@pytest.mark.parametrize("key", ["forged", "other-session"])
+async def test_room_screen_with_a_bad_key_is_refused(live, connect, key):
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from deliberation.identity import presenter_key
+    from deliberation.models import LiveSession
+
+    if key == "other-session":
+        other = await database_sync_to_async(LiveSession.objects.create)(title="Other", code="OTHR77")
+        key = await database_sync_to_async(presenter_key)(other.pk)
+    comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?key={key}", headers=[ORIGIN])
+    connected, _ = await comm.connect(timeout=5)
+    assert connected
+    assert await comm.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}

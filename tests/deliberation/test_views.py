@@ -196,3 +196,15 @@ def test_anyone_can_get_the_presenter_screen_and_qr(client, live):
 def test_unknown_session_is_a_404(client):
     assert client.get("/en/s/NOPE99/").status_code == 404
     assert client.get(reverse("session", args=["NOPE99"])).status_code == 404
+
+
+def test_facilitator_console_gives_a_presenter_link_that_lets_the_room_screen_connect(client, live, facilitator):
+    import re
+
+    client.force_login(facilitator)
+    console = client.get(f"/en/s/{live.code}/facilitate/").content.decode()
+    link = re.search(r'href="(/en/s/[A-Z0-9]+/present/\?key=[^"]+)"', console).group(1)
+    client.logout()
+    screen = client.get(link.replace("&amp;", "&")).content.decode()
+    assert 'data-key="' in screen and 'data-key=""' not in screen
+    assert 'data-key=""' in client.get(f"/en/s/{live.code}/present/?key=forged").content.decode()

@@ -15,8 +15,9 @@ export class LiveSocket {
    * onPresence(counts), onStatus(status, waiting) where status is one of
    * connecting | connected | reconnecting | offline | refused.
    */
-  constructor({ code, onSnapshot, onEvent, onPresence = () => {}, onStatus = () => {} }) {
+  constructor({ code, key = "", onSnapshot, onEvent, onPresence = () => {}, onStatus = () => {} }) {
     this.code = code;
+    this.key = key;
     this.onSnapshot = onSnapshot;
     this.onEvent = onEvent;
     this.onPresence = onPresence;
@@ -60,7 +61,8 @@ export class LiveSocket {
 
   url() {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    return `${scheme}//${window.location.host}/ws/sessions/${encodeURIComponent(this.code)}/`;
+    const key = this.key ? `?key=${encodeURIComponent(this.key)}` : "";
+    return `${scheme}//${window.location.host}/ws/sessions/${encodeURIComponent(this.code)}/${key}`;
   }
 
   connect() {
