@@ -207,8 +207,10 @@ def present(request, code):
     state = selectors.session_state(live, rules.Actor(user=None))
     join_url = _join_url(request, live)
     key = request.GET.get("key", "")
-    context = {"live": live, "state": state, "view": build_view(state), "join_url": join_url,
-               "qr_svg": exports.qr_svg(join_url), "presenter_key": key if presenter_session_id(key) == live.pk else ""}  # fmt: skip
+    context = {
+        "live": live, "state": state, "view": build_view(state), "join_url": join_url,
+        "qr_svg": exports.qr_svg(join_url), "presenter_key": key if presenter_session_id(key) == live.pk else "",
+    }  # fmt: skip
     return render(request, "deliberation/present.html", context)
 
 
