@@ -219,7 +219,7 @@ function fillProposal(li, p, round) {
 function commentNode(c) {
   let li = nodes.comments.get(c.id);
   if (!li) {
-    li = clone("tpl-comment");
+    li = uniqueIds(clone("tpl-comment"), `c${c.id}`);
     li.id = `comment-${c.id}`;
     li.dataset.id = String(c.id);
     nodes.comments.set(c.id, li);
@@ -240,6 +240,17 @@ function commentNode(c) {
     setText(slot(li, "body"), c.body);
     slot(li, "flag-id").value = c.id;
     flagState(li, `comment:${c.id}`);
+  }
+  // One level of replies: only top-level comments take a reply, and only while comments are open.
+  const reply = li.querySelector(':scope > .comment__content > [data-slot="reply-form"]');
+  if (reply) {
+    const round = [...model.rounds.values()].find((r) => r.state === "open");
+    reply.hidden = Boolean(c.parent) || Boolean(c.hidden) || !round || round.kind !== "comment";
+    if (!reply.hidden) {
+      slot(reply, "reply-round").value = round.id;
+      slot(reply, "reply-proposal").value = c.proposal;
+      slot(reply, "reply-parent").value = c.id;
+    }
   }
   const replies = [...model.comments.values()].filter((r) => r.parent === c.id).sort((a, b) => a.id - b.id);
   const box = slot(li, "replies");
@@ -297,7 +308,9 @@ function payloadFor(action, fields) {
     case "proposal.submit":
       return { round: int(fields.round), title: fields.title || "", body: fields.body || "" };
     case "comment.submit":
-      return { round: int(fields.round), proposal: int(fields.proposal), body: fields.body || "", stance: fields.stance || "" };
+      return fields.parent
+        ? { round: int(fields.round), proposal: int(fields.proposal), body: fields.body || "", parent: int(fields.parent) }
+        : { round: int(fields.round), proposal: int(fields.proposal), body: fields.body || "", stance: fields.stance || "" };
     case "flag.submit":
       return fields.comment ? { comment: int(fields.comment) } : { proposal: int(fields.proposal) };
     case "participant.rename":

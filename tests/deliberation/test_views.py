@@ -208,3 +208,24 @@ def test_facilitator_console_gives_a_presenter_link_that_lets_the_room_screen_co
     screen = client.get(link.replace("&amp;", "&")).content.decode()
     assert 'data-key="' in screen and 'data-key=""' not in screen
     assert 'data-key=""' in client.get(f"/en/s/{live.code}/present/?key=forged").content.decode()
+
+
+def test_participant_can_reply_to_a_comment_without_javascript(client, live, fac_actor, join):
+    from deliberation.models import Comment
+
+    r = rounds_of(live)
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    _p, author = join("Author")
+    proposal = services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title="Bus")
+    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
+    top = services.comment_submit(actor=author, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk,
+                                  body="Who would drive it?")  # fmt: skip
+    client.post(f"/en/s/{live.code}/", {"name": "Alys"})
+    page = client.get(f"/en/s/{live.code}/").content.decode()
+    assert f'name="parent" value="{top.pk}"' in page
+    fields = {"action": "comment.submit", "ref": "reply-1", "round": r["comment"].pk, "proposal": proposal.pk,
+              "parent": top.pk, "body": "Volunteers, like the car scheme"}  # fmt: skip
+    response = client.post(f"/en/s/{live.code}/act/", fields, follow=True)
+    assert "Your comment has been added." in response.content.decode()
+    assert Comment.objects.get(body__startswith="Volunteers").parent_id == top.pk
