@@ -10,17 +10,19 @@ candidates. Each profile is written once as a BLT file with one line per ballot 
 record export would be). For every profile the benchmark prints medians of:
 
 - ours, in process: BLT parse, then each method's count (and the Schulze pairwise matrix and
-  beat-path step separately);
+  beat-path step separately), garbage collector on, with what was loaded before frozen;
 - ours, whole command: `python -m deliberation.tally FILE --method irv|stv-scottish --json`
   in a fresh process (start-up, parsing, counting, JSON);
 - pyrankvote, whole job in a fresh process: read the BLT, build its Candidate/Ballot objects,
-  count IRV / STV (3 seats); its read+build and count times are shown too;
+  count IRV / STV (3 seats; pyrankvote's own float STV rules); its read+build and count times,
+  CPU seconds, and whether it elected the same candidates are shown too;
 - pref_voting, in one fresh process per profile: build a ProfileWithTies from the aggregated
   rankings, then IRV, Schulze (beat path, winning votes), Borda (domination scores), Condorcet,
   stv_scottish and stv_meek, each with its own time limit (default 60 s).
 
-A competitor that exceeds the limit is reported as skipped, and larger profiles of the same
-method and size are then skipped too. pyrankvote and pref_voting are optional.
+A competitor that exceeds the limit is reported as such and skipped for every larger profile
+(more ballots or more candidates) of the same method. pyrankvote and pref_voting are optional.
+Our modules are byte-compiled first, as the installed competitors are.
 """
 
 from __future__ import annotations
@@ -250,6 +252,11 @@ def fmt_s(value) -> str:
     return f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
 
+def too_slow(slow: set, tool: str, method: str, m: int, n: int) -> bool:
+    """True if this tool already ran out of time on a profile no larger (in ballots and candidates)."""
+    return any(t == tool and x == method and m0 <= m and n0 <= n for t, x, m0, n0 in slow)
+
+
 def bench_profile(path: Path, n_ballots: int, m: int, opts, slow: set) -> list[dict]:
     """Time every method on one profile; return table rows."""
     rows = []
@@ -258,9 +265,11 @@ def bench_profile(path: Path, n_ballots: int, m: int, opts, slow: set) -> list[d
     election = Election.from_blt(text)
     distinct = len(election.ballots)
     rows.append({"what": "ours: parse BLT (in process)", "ours": parse})
+    winners = {}
     for method in opts.methods:
         seats = 1 if method in ("irv", "condorcet") else STV_SEATS
         t = median_time(lambda method=method, seats=seats: election.count(method, seats=seats), opts.repeat)
+        winners[method] = set(election.count(method, seats=seats).winners)
         rows.append({"what": f"ours: count {method}", "method": method, "ours": t})
     if "schulze" in opts.methods:
         from deliberation.tally.pairwise import pairwise_matrix, schulze_tiers, strongest_paths
@@ -282,10 +291,10 @@ def bench_profile(path: Path, n_ballots: int, m: int, opts, slow: set) -> list[d
         ours = statistics.median(r[0] for r in runs) if ok else None
         row = {"what": f"whole command, {method}", "method": method, "ours": ours,
                "ours_cpu": statistics.median(r[1] for r in runs) if ok else None}
-        key = ("pyrankvote", method, m)
+        key = ("pyrankvote", method, m, n_ballots)
         if opts.no_pyrankvote:
             row["pyrankvote"] = "not run"
-        elif key in slow:
+        elif too_slow(slow, *key):
             row["pyrankvote"] = "skipped"
         else:
             pr_method = "irv" if method == "irv" else "stv"
@@ -297,6 +306,7 @@ def bench_profile(path: Path, n_ballots: int, m: int, opts, slow: set) -> list[d
                     break
                 detail = json.loads(out)
                 runs.append((wall, detail["build"], detail["count"], cpu))
+                row["same_winners"] = set(detail["winners"]) == winners.get(method)
             if len(runs) < opts.competitor_repeat:
                 slow.add(key)
                 row["pyrankvote"] = f"> {opts.limit:.0f} s"
@@ -311,22 +321,26 @@ def bench_profile(path: Path, n_ballots: int, m: int, opts, slow: set) -> list[d
         rows.append(row)
 
     if not opts.no_pref_voting and n_ballots <= opts.pref_voting_max:
-        todo = [x for x in opts.methods if ("pref_voting", x, m) not in slow]
-        if todo and ("pref_voting", "build", m) not in slow:
+        todo = [x for x in opts.methods if not too_slow(slow, "pref_voting", x, m, n_ballots)]
+        if todo and not too_slow(slow, "pref_voting", "build", m, n_ballots):
             job = [sys.executable, "-c", PREF_VOTING_JOB, str(path), str(int(opts.limit)), ",".join(todo)]
             wall, _cpu, out = run_timed(job, opts.limit * (len(todo) + 2) + 60)
             result = json.loads(out) if wall is not None else {"build": None}
             if "import" in result:
                 rows.append({"what": "pref_voting: import", "pref_voting": result["import"]})
             if result.get("build") is None:
-                slow.add(("pref_voting", "build", m))
+                slow.add(("pref_voting", "build", m, n_ballots))
                 rows.append({"what": "pref_voting: build profile", "pref_voting": f"> {opts.limit:.0f} s"})
             else:
                 rows.append({"what": "pref_voting: build profile", "pref_voting": result["build"]})
+                for row in rows:
+                    method = row.get("method")
+                    if row["what"].startswith("ours: count") and method not in todo:
+                        row["pref_voting"] = "skipped"
                 for method in todo:
                     value = result.get(method)
                     if value is None:
-                        slow.add(("pref_voting", method, m))
+                        slow.add(("pref_voting", method, m, n_ballots))
                         value = f"> {opts.limit:.0f} s"
                     for row in rows:
                         if row.get("method") == method and row["what"].startswith("ours: count"):
@@ -351,6 +365,7 @@ def print_rows(rows: list[dict]) -> None:
                   f"{fmt_s(row['pyrankvote_build']):>11} / {fmt_s(row['pyrankvote_count'])}")
             print(f"{'  CPU seconds (user+sys)':38} {fmt_s(row['ours_cpu']):>9} "
                   f"{fmt_s(row['pyrankvote_cpu']):>11} {'':>12} {row['cpu_ratio']:>15.1f}x")
+            print(f"{'  same winners as ours':38} {'':>9} {'yes' if row['same_winners'] else 'no':>11}")
 
 
 def main(argv=None) -> int:

@@ -14,7 +14,8 @@ from .ties import TIEBREAKS
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line on stderr, not argparse's usage block
+    def error(self, message):
+        """Report a bad argument in one line on stderr (not argparse's usage block), status 2."""
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

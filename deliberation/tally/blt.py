@@ -144,6 +144,7 @@ def parse_blt(data: str | bytes):
     total = len(lines)
 
     def next_content(j: int) -> int:
+        """Index of the first line from j that is neither blank nor a # comment."""
         while j < total:
             s = lines[j].strip()
             if s and not s.startswith(b"#"):

@@ -87,6 +87,7 @@ def count_stv_meek(ctx: Context) -> Result:
                 # A ballot with no hopeful left stays in its group only as weight: nothing can extend it.
 
     def distribute() -> tuple[list[int], int]:
+        """Share every ballot group out by the keep factors; return votes and excess."""
         votes = [0] * n
         excess = 0
         for key, (w, _) in groups.items():
@@ -109,6 +110,7 @@ def count_stv_meek(ctx: Context) -> Result:
     quota = 0
 
     def record(actions, votes, excess, elected_now=(), excluded_now=()):
+        """Freeze the current state as a Stage (and as tie-break history)."""
         shown = [c for c in range(n) if state[c] != WITHDRAWN]
         number = len(stages) + 1
         stages.append(Stage(

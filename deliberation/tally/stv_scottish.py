@@ -53,10 +53,12 @@ def count_stv_scottish(ctx: Context) -> Result:
     stages: list[dict] = []
 
     def new_stage(actions, transfers=(), excluded=()):
+        """Open a stage record."""
         stages.append({"actions": list(actions), "transfers": list(transfers), "excluded": list(excluded),
                        "elected": []})
 
     def close_stage():
+        """Record the totals at the end of the current stage (also the tie-break history)."""
         st = stages[-1]
         st["votes"] = tally[:]
         st["exhausted"] = exhausted
@@ -64,6 +66,7 @@ def count_stv_scottish(ctx: Context) -> Result:
         history.append(tally[:])
 
     def elect_quota_reachers():
+        """Elect every continuing candidate at or above the quota, highest first."""
         # Rule 47: votes equal to or above the quota elect, highest first.
         reached = [c for c in range(n) if state[c] == CONTINUING and tally[c] >= quota]
         number = len(stages)
@@ -143,6 +146,7 @@ def count_stv_scottish(ctx: Context) -> Result:
             cache: dict[int, int] = {}
 
             def transfer_value(v, surplus=surplus, total=total, cache=cache):
+                """New value of a paper now worth v (computed once per distinct value)."""
                 # Rule 48(3): surplus x paper value / total votes, to 5 dp, remainder ignored.
                 tv = cache.get(v)
                 if tv is None:

@@ -17,6 +17,7 @@ def run_cli():
     """Run `python -m deliberation.tally ARGS` from the repository root; return the CompletedProcess."""
 
     def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run the command line with these arguments and optional standard input."""
         env = dict(os.environ, PYTHONPATH=str(REPO))
         return subprocess.run(
             [sys.executable, "-m", "deliberation.tally", *args],
@@ -31,6 +32,7 @@ def write_blt(tmp_path):
     """Write BLT text to a temporary file and return its path as a string."""
 
     def write(text: str, name: str = "ballots.blt") -> str:
+        """Write the text and return the file's path."""
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         return str(path)
