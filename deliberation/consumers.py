@@ -23,10 +23,26 @@ PRESENCE_DELAY = 0.5  # coalesce presence updates: at most two a second per proc
 _presence_pending = {}
 
 
+def _query(scope, name):
+    """One value from the socket's query string."""
+    return parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name, [None])[0]
+
+
 def _presenter_for(scope):
     """The session a presenter key in the socket's query string (`?key=...`) was made for."""
-    key = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("key", [None])[0]
-    return presenter_session_id(key)
+    return presenter_session_id(_query(scope, "key"))
+
+
+def _language(scope):
+    """The page's language (`?lang=cy`), else the remembered one, for translated error messages."""
+    from django.conf import settings
+    from django.utils.translation import check_for_language
+
+    cookies = scope.get("cookies") or {}
+    for code in (_query(scope, "lang"), cookies.get(settings.LANGUAGE_COOKIE_NAME)):
+        if code and code in dict(settings.LANGUAGES) and check_for_language(code):
+            return code
+    return settings.LANGUAGE_CODE
 
 
 def _actor_for(scope, participant_id):
@@ -61,6 +77,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         """Accept viewers who joined (or facilitate); send them the full state."""
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.session_id = None
+        self.language = _language(self.scope)
         info = await database_sync_to_async(_connect)(self.scope, self.code)
         await self.accept()
         if info is None:
@@ -117,6 +134,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             participant_id=self.participant_id,
             channel_name=self.channel_name,
             text=text_data,
+            language=self.language,
         )
         for reply in replies:
             await self._reply(reply)

@@ -20,6 +20,13 @@ BODY_MAX = 1000
 COMMENT_MAX = 1000
 NAME_MAX = 60
 REASON_MAX = 200
+# Preset public reasons for hiding, stored as their code so each viewer reads them in their language.
+HIDE_REASONS = {
+    "personal": _("Personal information"),
+    "offensive": _("Offensive or abusive"),
+    "off_topic": _("Off topic"),
+    "spam": _("Advertising or spam"),
+}
 
 
 class RoundsPanel(InlinePanel):

@@ -75,7 +75,7 @@ def _flag_submit(actor, session, p, ref):
 
 def _rename(actor, session, p, ref):
     participant = services.participant_rename(actor=actor, session=session, name=p["name"])
-    return {"name": selectors.display_name(participant.display_name), "named": bool(participant.display_name)}
+    return {"name": participant.display_name, "named": bool(participant.display_name)}
 
 
 def _round(verb):
@@ -221,8 +221,16 @@ def ref_of(text):
         return None
 
 
-def handle(*, session_id, user, participant_id, text, channel_name=None):
+def handle(*, session_id, user, participant_id, text, channel_name=None, language=None):
     """Handle one client frame; return the list of messages to send back to that client."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return _handle(session_id, user, participant_id, text, channel_name)
+
+
+def _handle(session_id, user, participant_id, text, channel_name):
+    """handle() in the viewer's language."""
     ref = None
     try:
         kind, ref, payload, message = parse(text)

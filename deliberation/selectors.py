@@ -3,7 +3,6 @@
 from collections import Counter
 
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
 from deliberation import rules
 from deliberation.models import Ballot, Comment, Event, Flag, LiveSession, Participant, Proposal, Round
@@ -12,14 +11,9 @@ from deliberation.models import Ballot, Comment, Event, Flag, LiveSession, Parti
 MAX_REPLAY = 500
 
 
-def display_name(name):
-    """A participant's public name, or the anonymous label."""
-    return name or _("Anonymous participant")
-
-
 def participant_summary(participant):
-    """What facilitators see of a participant."""
-    return {"id": participant.pk, "name": display_name(participant.display_name)}
+    """What facilitators see of a participant (names are "" when anonymous, labelled by each viewer)."""
+    return {"id": participant.pk, "name": participant.display_name}
 
 
 def round_summary(round_):
@@ -57,7 +51,7 @@ def proposal_public(proposal):
     return data | {
         "title": proposal.title,
         "body": proposal.body,
-        "author": display_name(proposal.author_name),
+        "author": proposal.author_name,
         "edited": bool(proposal.original_title),
         "original_title": proposal.original_title,
     }
@@ -75,7 +69,7 @@ def comment_public(comment):
     }
     if comment.hidden:
         return data | {"reason": comment.hidden_reason}
-    return data | {"body": comment.body, "stance": comment.stance, "author": display_name(comment.author_name)}
+    return data | {"body": comment.body, "stance": comment.stance, "author": comment.author_name}
 
 
 def flag_summary(flag):
@@ -86,7 +80,7 @@ def flag_summary(flag):
         "comment": flag.comment_id,
         "reason": flag.reason,
         "resolved": flag.resolved,
-        "by": display_name(flag.participant.display_name),
+        "by": flag.participant.display_name,
     }
 
 
@@ -140,7 +134,7 @@ def viewer_flags(session, actor):
     return {
         "facilitator": rules.can(actor, rules.VIEW_FACILITATOR_DATA, session),
         "participant": actor.participant.pk if actor.participant else None,
-        "name": display_name(actor.participant.display_name) if actor.participant else "",
+        "name": actor.participant.display_name if actor.participant else "",
         "named": bool(actor.participant and actor.participant.display_name),
     }
 

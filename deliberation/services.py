@@ -15,6 +15,7 @@ from deliberation import rules, selectors
 from deliberation.broadcast import broadcast
 from deliberation.errors import ServiceError
 from deliberation.models import (
+    HIDE_REASONS,
     Ballot,
     Comment,
     Event,
@@ -103,6 +104,24 @@ def _throttle(participant, event_types, per_minute):
     recent = Event.objects.filter(actor_participant=participant, type__in=event_types, created_at__gte=since)
     if recent.count() >= per_minute:
         raise ServiceError("rate_limited")
+
+
+def _public_reason(text):
+    """A hiding reason: a preset typed or picked in any language is stored as its code."""
+    from django.conf import settings
+    from django.utils import translation
+
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError("invalid", _("Give the public reason for hiding it."))
+    for code, label in HIDE_REASONS.items():
+        if text == code:
+            return code
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                if text.casefold() == str(label).casefold():
+                    return code
+    return text
 
 
 def _proposal_in(session, proposal_id, *, usable=False):
@@ -321,10 +340,7 @@ def proposal_hide(*, actor, session, proposal_id, reason):
     session = _lock(session.pk)
     _require(actor, rules.MODERATE, session)
     proposal = _proposal_in(session, proposal_id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError("invalid", _("Give the public reason for hiding it."))
-    proposal.hidden, proposal.hidden_reason = True, reason
+    proposal.hidden, proposal.hidden_reason = True, _public_reason(reason)
     _clean(proposal, exclude=["round", "author", "merged_into"])
     proposal.save(update_fields=["hidden", "hidden_reason"])
     Flag.objects.filter(proposal=proposal).update(resolved=True)
@@ -423,10 +439,7 @@ def comment_hide(*, actor, session, comment_id, reason):
     session = _lock(session.pk)
     _require(actor, rules.MODERATE, session)
     comment = _comment_in(session, comment_id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError("invalid", _("Give the public reason for hiding it."))
-    comment.hidden, comment.hidden_reason = True, reason
+    comment.hidden, comment.hidden_reason = True, _public_reason(reason)
     _clean(comment, exclude=["round", "proposal", "parent", "author"])
     comment.save(update_fields=["hidden", "hidden_reason"])
     Flag.objects.filter(comment=comment).update(resolved=True)

@@ -1,7 +1,7 @@
 // The facilitator console: run of show, live counts, moderation queue and paper ballot entry,
 // kept up to date over the session socket. Every form also works as a plain POST without JS.
 
-import { announce, clone, fill, formFields, loadStrings, newRef, setText, slot, uniqueIds } from "./lib/dom.js";
+import { announce, clone, fill, formFields, loadStrings, newRef, person, reasonText, setText, slot, uniqueIds } from "./lib/dom.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 
 const root = document.getElementById("live");
@@ -249,7 +249,7 @@ function renderFlags() {
       const c = model.comments.get(flag.comment);
       fill(li, "what", c && c.body ? `“${c.body.slice(0, 80)}”` : "");
     }
-    setText(slot(li, "by"), t("flag_by", { name: flag.by }));
+    setText(slot(li, "by"), t("flag_by", { name: person(t, flag.by) }));
     fill(li, "reason", flag.reason ? `: “${flag.reason}”` : "");
     for (const a of li.querySelectorAll("[data-slot]")) if (a.dataset.slot === "what") a.hidden = !a.textContent;
     return li;
@@ -278,10 +278,10 @@ function renderModeration() {
     li.classList.toggle("mod-item--hidden", Boolean(p.hidden));
     li.classList.toggle("mod-item--flagged", flagged.has(p.id));
     setText(slot(li, "title"), title);
-    setText(slot(li, "author"), p.author || "–");
+    setText(slot(li, "author"), person(t, p.author));
     setText(slot(li, "number"), String(p.id));
     setText(slot(li, "title-restore"), `: ${title}`);
-    fill(li, "hidden-note", p.hidden ? t("hidden_stub", { reason: p.reason }) : "");
+    fill(li, "hidden-note", p.hidden ? t("hidden_stub", { reason: reasonText(t, p.reason) }) : "");
     slot(li, "restore").hidden = !p.hidden;
     slot(li, "actions").hidden = Boolean(p.hidden);
     const retitle = slot(li, "retitle");
@@ -319,10 +319,10 @@ function renderComments(li, p) {
     const words = c.hidden ? (model.fac.hidden_comments[String(c.id)] || {}).body || "" : c.body;
     item.classList.toggle("mod-comment--hidden", Boolean(c.hidden));
     item.classList.toggle("mod-item--flagged", flagged.has(c.id));
-    setText(slot(item, "author"), c.author || "–");
+    setText(slot(item, "author"), person(t, c.author));
     for (const name of ["number", "number-restore", "number-hide"]) setText(slot(item, name), String(c.id));
     setText(slot(item, "body"), words);
-    fill(item, "hidden-note", c.hidden ? t("hidden_stub", { reason: c.reason }) : "");
+    fill(item, "hidden-note", c.hidden ? t("hidden_stub", { reason: reasonText(t, c.reason) }) : "");
     slot(item, "restore").hidden = !c.hidden;
     slot(item, "hide").hidden = Boolean(c.hidden);
     return item;

@@ -1,7 +1,7 @@
 // The citizen's live page: keeps the server-rendered page up to date from the session socket
 // and sends the page's forms over it (they still work as plain POST forms without JavaScript).
 
-import { announce, clock, clone, fill, formFields, loadStrings, newRef, setText, slot, uniqueIds } from "./lib/dom.js";
+import { announce, clock, clone, fill, formFields, loadStrings, newRef, person, reasonText, setText, slot, uniqueIds } from "./lib/dom.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 import { Ranking } from "./lib/ranking.js";
 
@@ -183,7 +183,7 @@ function renderProposals(round) {
 function fillProposal(li, p, round) {
   li.classList.toggle("proposal--mine", model.mine.has(p.id));
   li.classList.toggle("proposal--hidden", Boolean(p.hidden));
-  fill(li, "stub", p.hidden ? t("hidden_stub", { reason: p.reason }) : "");
+  fill(li, "stub", p.hidden ? t("hidden_stub", { reason: reasonText(t, p.reason) }) : "");
   slot(li, "content").hidden = Boolean(p.hidden);
   if (p.hidden) {
     // What was hidden leaves the page too, not only the view.
@@ -192,7 +192,7 @@ function fillProposal(li, p, round) {
   }
   setText(slot(li, "title"), p.title);
   fill(li, "body", p.body);
-  setText(slot(li, "author"), p.author);
+  setText(slot(li, "author"), person(t, p.author));
   slot(li, "mine").hidden = !model.mine.has(p.id);
   fill(li, "edited", p.edited ? t("edited", { original: p.original_title }) : "");
   const merged = [...model.proposals.values()].filter((m) => m.merged_into === p.id && !m.hidden);
@@ -227,7 +227,7 @@ function commentNode(c) {
   const mine = model.myComments.has(c.id);
   li.classList.toggle("comment--mine", mine);
   li.classList.toggle("comment--hidden", Boolean(c.hidden));
-  fill(li, "stub", c.hidden ? t("hidden_stub", { reason: c.reason }) : "");
+  fill(li, "stub", c.hidden ? t("hidden_stub", { reason: reasonText(t, c.reason) }) : "");
   slot(li, "content").hidden = Boolean(c.hidden);
   if (c.hidden) {
     for (const name of ["body", "author"]) setText(slot(li, name), "");
@@ -235,7 +235,7 @@ function commentNode(c) {
     const stance = slot(li, "stance");
     stance.className = `stance stance--${c.stance || "none"}`;
     fill(li, "stance", c.stance ? t(`stance_${c.stance}`) : "");
-    setText(slot(li, "author"), c.author);
+    setText(slot(li, "author"), person(t, c.author));
     slot(li, "mine").hidden = !mine;
     setText(slot(li, "body"), c.body);
     slot(li, "flag-id").value = c.id;

@@ -109,9 +109,10 @@ def test_facilitator_and_two_citizens_run_a_whole_session(new_context):
     item = console.locator("#mod-proposals > li").filter(has=console.locator("h3", has_text="Later buses on market days"))
     item.locator("input[name=reason]").fill("Off topic")
     item.get_by_role("button", name="Hide").click()
-    for page in (alys, bryn):
+    # A preset reason reaches each person in their own language.
+    for page, reason in ((alys, "Off topic"), (bryn, "Amherthnasol i’r pwnc")):
         stub = page.locator("#proposals > li.proposal--hidden")
-        expect(stub).to_contain_text("Off topic")
+        expect(stub).to_contain_text(reason)
         expect(proposal(page, "Later buses on market days")).to_have_count(0)
     expect(item.get_by_role("button", name=re.compile("^Restore"))).to_be_visible()
 

@@ -96,7 +96,7 @@ def test_facilitator_can_hide_with_public_reason_and_restore(live, fac_actor, pr
     refused("invalid", services.proposal_hide, actor=fac_actor, session=live, proposal_id=proposal.pk, reason=" ")
     services.proposal_hide(actor=fac_actor, session=live, proposal_id=proposal.pk, reason="Personal information")
     public = selectors.proposal_public(Proposal.objects.get(pk=proposal.pk))
-    assert public["hidden"] and public["reason"] == "Personal information"
+    assert public["hidden"] and public["reason"] == "personal"
     assert "title" not in public  # the stub shows the reason, never the hidden text
     services.proposal_restore(actor=fac_actor, session=live, proposal_id=proposal.pk)
     assert selectors.proposal_public(Proposal.objects.get(pk=proposal.pk))["title"] == "Community car scheme"
@@ -122,6 +122,24 @@ def test_facilitator_can_merge_duplicates_and_comments_move(live, fac_actor, pro
     services.round_close(actor=fac_actor, session=live, round_id=r["comment"].pk)
     services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
     assert duplicate.pk not in set(r["vote"].ballot_proposals.values_list("pk", flat=True))
+
+
+def test_facilitator_preset_reasons_are_stored_as_codes_in_any_language_and_free_text_as_written(live, fac_actor,
+                                                                                                proposals):
+    from django.utils import translation
+
+    from deliberation.templatetags.cyd_live import hide_reason
+
+    (_a, alys), (_b, bryn), (_c, cerys) = proposals["Alys"], proposals["Bryn"], proposals["Cerys"]
+    services.proposal_hide(actor=fac_actor, session=live, proposal_id=alys.pk, reason="Hysbysebu neu sbam")
+    services.proposal_hide(actor=fac_actor, session=live, proposal_id=bryn.pk, reason="  off topic ")
+    services.proposal_hide(actor=fac_actor, session=live, proposal_id=cerys.pk, reason="Duplicate of the first")
+    reasons = dict(Proposal.objects.values_list("pk", "hidden_reason"))
+    assert reasons == {alys.pk: "spam", bryn.pk: "off_topic", cerys.pk: "Duplicate of the first"}
+    with translation.override("cy"):
+        assert hide_reason("spam") == "Hysbysebu neu sbam"
+    with translation.override("en"):
+        assert hide_reason("spam") == "Advertising or spam" and hide_reason("Duplicate of the first") == "Duplicate of the first"
 
 
 def test_facilitator_can_edit_a_title_and_the_original_is_kept(live, fac_actor, proposals):
@@ -233,7 +251,7 @@ def test_event_log_seq_is_gap_free_and_ordered(live, fac_actor, proposals):
 
 def test_participant_rename_and_anonymous_label(live, join):
     participant, actor = join("")
-    assert selectors.participant_summary(participant)["name"] == "Anonymous participant"
+    assert selectors.participant_summary(participant)["name"] == ""  # each viewer labels it in their language
     actor = Actor(participant=services.participant_rename(actor=actor, session=live, name="  Dafydd "))
     assert actor.participant.display_name == "Dafydd"
     refused("invalid", services.participant_rename, actor=actor, session=live, name="x" * 61)

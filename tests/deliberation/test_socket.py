@@ -325,3 +325,22 @@ async def test_room_screen_with_a_bad_key_is_refused(live, connect, key):
     connected, _ = await comm.connect(timeout=5)
     assert connected
     assert await comm.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+
+
+async def test_participant_gets_errors_in_the_language_of_their_page(live, join):
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from tests.conftest import Client, session_cookie_for
+
+    alys, _ = await database_sync_to_async(join)("Alys")
+    cookie = await database_sync_to_async(session_cookie_for)(alys)
+    comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?lang=cy",
+                                 headers=[(b"cookie", cookie), ORIGIN])  # fmt: skip
+    await comm.connect(timeout=5)
+    client = Client(comm)
+    await client.receive()
+    reply = await client.send("nope.nothing")
+    assert reply["code"] == "unknown_type"
+    assert reply["message"] == "Nid yw’r weithred honno’n hysbys."
+    await client.close()

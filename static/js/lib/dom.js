@@ -97,3 +97,15 @@ export function clock(seconds) {
   const rest = String(s % 60).padStart(2, "0");
   return h ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
 }
+
+/** A participant's name, or "Anonymous participant" in the page's language (names arrive as "" then). */
+export function person(t, name) {
+  return name || t("anonymous");
+}
+
+/** A public reason for hiding: a preset arrives as its code and is shown in the page's language. */
+export function reasonText(t, reason) {
+  const key = `reason_${reason}`;
+  const label = t(key);
+  return label === key ? reason : label;
+}

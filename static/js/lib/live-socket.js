@@ -61,8 +61,10 @@ export class LiveSocket {
 
   url() {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    const key = this.key ? `?key=${encodeURIComponent(this.key)}` : "";
-    return `${scheme}//${window.location.host}/ws/sessions/${encodeURIComponent(this.code)}/${key}`;
+    // The page's language, so the server's error messages come back in it.
+    const params = new URLSearchParams({ lang: document.documentElement.lang.startsWith("cy") ? "cy" : "en" });
+    if (this.key) params.set("key", this.key);
+    return `${scheme}//${window.location.host}/ws/sessions/${encodeURIComponent(this.code)}/?${params}`;
   }
 
   connect() {
