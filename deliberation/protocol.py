@@ -109,6 +109,10 @@ def _moderate(entity, verb):
     return handler
 
 
+def _session_end(actor, session, p, ref):
+    return {"status": services.session_end(actor=actor, session=session).status}
+
+
 def _flag_resolve(actor, session, p, ref):
     services.flag_resolve(actor=actor, session=session, flag_id=p["id"])
     return {}
@@ -144,6 +148,7 @@ MESSAGES = {
     "comment.hide": ({"id": Field("int"), "reason": Field("str")}, _moderate("comment", "hide")),
     "comment.restore": ({"id": Field("int")}, _moderate("comment", "restore")),
     "flag.resolve": ({"id": Field("int")}, _flag_resolve),
+    "session.end": ({}, _session_end),
     "ballot.enter_paper": ({"round": Field("int"), "ranking": Field("int_list")}, _ballot_enter_paper),
 }  # fmt: skip
 
@@ -204,6 +209,7 @@ SUCCESS = {
     "round.close": _("The round is closed."),
     "round.publish": _("The results are published."),
     "round.create": _("Round added to the run of show."),
+    "session.end": _("The session has ended. Its record and results stay published."),
 }
 
 

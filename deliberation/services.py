@@ -306,6 +306,21 @@ def round_publish(*, actor, session, round_id):
     return round_
 
 
+@transaction.atomic
+def session_end(*, actor, session):
+    """End the session: no new participants or rounds; its record and results stay published."""
+    session = _lock(session.pk)
+    _require(actor, rules.RUN_ROUNDS, session)
+    if session.status == LiveSession.Status.ENDED:
+        raise ServiceError("wrong_state")
+    if session.rounds.filter(state=Round.State.OPEN).exists():
+        raise ServiceError("invalid", _("Close the open round before ending the session."))
+    session.status = LiveSession.Status.ENDED
+    session.save(update_fields=["status"])
+    _log(session, "session.ended", {"status": session.status}, actor)
+    return session
+
+
 # --- proposals ------------------------------------------------------------------------------
 
 

@@ -47,13 +47,14 @@ def session(request, code):
     actor = _actor(request, live)
     if not rules.can(actor, rules.VIEW_SESSION, live):
         form = NameForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and live.status != LiveSession.Status.ENDED and form.is_valid():
             participant = services.participant_join(
                 session=live, user=request.user, display_name=form.cleaned_data["name"]
             )
             remember_participant(request.session, live.code, participant.pk)
             return redirect("session", code=live.code)
-        return render(request, "deliberation/join_name.html", {"live": live, "form": form})
+        context = {"live": live, "form": form, "published": selectors.published_rounds(live)}
+        return render(request, "deliberation/join_name.html", context)
     state = selectors.session_state(live, actor)
     context = {"live": live, "state": state, "view": build_view(state), "ref": uuid.uuid4().hex}
     return render(request, "deliberation/session.html", context)

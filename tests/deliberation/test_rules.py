@@ -50,6 +50,7 @@ def facilitator_actions(scene):
         "comment.restore": {"id": scene["comment"].pk},
         "flag.resolve": {"id": scene["flag"].pk},
         "ballot.enter_paper": {"round": r["vote"].pk, "ranking": [scene["p1"].pk]},
+        "session.end": {},
     }
 
 
@@ -103,6 +104,9 @@ def test_facilitator_can_do_every_facilitator_action(scene, live, fac_actor):
     protocol.dispatch(fac_actor, live, "round.publish", actions["round.publish"], "ref-pub")
     r["vote"].refresh_from_db()
     assert r["vote"].state == "published"
+    protocol.dispatch(fac_actor, live, "session.end", {}, "ref-end")
+    live.refresh_from_db()
+    assert live.status == "ended"
 
 
 @pytest.mark.django_db

@@ -229,3 +229,29 @@ def test_participant_can_reply_to_a_comment_without_javascript(client, live, fac
     response = client.post(f"/en/s/{live.code}/act/", fields, follow=True)
     assert "Your comment has been added." in response.content.decode()
     assert Comment.objects.get(body__startswith="Volunteers").parent_id == top.pk
+
+
+def test_visitor_sees_published_results_of_an_ended_session_and_cannot_join_it(client, live, published):
+    from deliberation.models import LiveSession
+
+    round_, _receipt = published
+    LiveSession.objects.filter(pk=live.pk).update(status=LiveSession.Status.ENDED)
+    page = client.get(f"/en/s/{live.code}/").content.decode()
+    assert f"/results/{round_.pk}/" in page and "This session has ended" in page and 'name="name"' not in page
+    before = live.participants.count()
+    client.post(f"/en/s/{live.code}/", {"name": "Late"})
+    assert live.participants.count() == before
+
+
+def test_facilitator_can_end_the_session_from_the_console(client, live, facilitator, fac_actor):
+    r = rounds_of(live)
+    client.force_login(facilitator)
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    end = {"action": "session.end", "next": f"/en/s/{live.code}/facilitate/"}
+    refused = client.post(f"/en/s/{live.code}/act/", end, follow=True).content.decode()
+    assert "Close the open round before ending the session." in refused
+    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    done = client.post(f"/en/s/{live.code}/act/", end, follow=True).content.decode()
+    assert "The session has ended." in done
+    live.refresh_from_db()
+    assert live.status == "ended"
