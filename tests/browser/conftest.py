@@ -6,18 +6,12 @@ the sessions below. Tests talk to it only over HTTP and WebSockets: no pytest-dj
 """
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import daphne, fresh_database, manage, prepare, server_env
+
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,78 +49,15 @@ print("FACTS=" + json.dumps({{"results_round": past.rounds.get(kind="vote").pk}}
 """
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url(tmp_dir):
-    """A fresh database for the server: a temp SQLite file, or `<name>_browser` on PostgreSQL."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp_dir / 'browser.sqlite3'}"
-    import psycopg
-
-    parsed = urlparse(url)
-    name = f"{parsed.path.lstrip('/')}_browser"
-    admin = urlunparse(parsed._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parsed._replace(path=f"/{name}"))
-
-
-def _wait_healthy(url, proc, log, timeout=40):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"daphne exited: {log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"daphne did not become healthy: {log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server():
     """Start daphne on a free port with migrated demo data; yield its base URL and facts."""
-    tmp_dir = tmp_path_factory.mktemp("browser-server")
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": _database_url(tmp_dir),
-    }
-    run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True, "timeout": 300}
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input", "-v0"], **run)
-    subprocess.run([*manage, "load_demo"], **run)
-    done = subprocess.run([*manage, "shell", "-c", SETUP], **run)
-    facts = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("FACTS="))[6:])
-    port = _free_port()
-    log = tmp_dir / "daphne.log"
-    daphne = Path(sys.executable).with_name("daphne")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(daphne), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-        yield {"url": url, "log": log, **facts}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    env = server_env(fresh_database("browser"))
+    prepare(env)
+    out = manage(env, "shell", "-c", SETUP)
+    facts = json.loads(next(line for line in out.splitlines() if line.startswith("FACTS="))[6:])
+    with daphne(env) as (url, _process):
+        yield {"url": url, **facts}
 
 
 @pytest.fixture(scope="session")
