@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 
@@ -31,16 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     prog = parser.prog
-    # Counting allocates many small tuples and makes no cycles: collection passes would only cost
-    # time (about a tenth of the parse on large files).
-    gc.disable()
-    try:
-        return _run(args, prog)
-    finally:
-        gc.enable()
-
-
-def _run(args: argparse.Namespace, prog: str) -> int:
     try:
         if args.file == "-":
             text = sys.stdin.buffer.read()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ._gc import paused_gc
 from .context import Context
 from .election import Election
 from .model import Result, TallyError
@@ -50,6 +51,11 @@ def count_election(
     tiebreak: str = "lot",
 ) -> Result:
     """Count an Election. Seats default to the election's seats (1 for irv and condorcet)."""
+    with paused_gc():
+        return _count_election(election, method, seats, seed, tiebreak)
+
+
+def _count_election(election: Election, method: str, seats, seed, tiebreak) -> Result:
     method = canonical_method(method)
     if tiebreak not in TIEBREAKS:
         raise TallyError(f"unknown tie-break rule {tiebreak!r}: use one of {', '.join(TIEBREAKS)}")
@@ -99,5 +105,6 @@ def count(
     title: str = "",
 ) -> Result:
     """Count (weight, ranking) ballots whose rankings are 0-based indices into candidates."""
-    election = Election.build(candidates, ballots, seats=seats, title=title, withdrawn=withdrawn)
+    with paused_gc():
+        election = Election.build(candidates, ballots, seats=seats, title=title, withdrawn=withdrawn)
     return count_election(election, method, seats=seats, seed=seed, tiebreak=tiebreak)

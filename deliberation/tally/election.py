@@ -27,6 +27,8 @@ class Election:
     withdrawn: frozenset[int] = frozenset()
     # The BLT parser keeps each ranking's text so the canonical BLT (and default seed) is cheap.
     _texts: list[bytes] | None = field(default=None, compare=False, repr=False, hash=False)
+    # The default seed, once computed (the election is immutable, so it cannot go stale).
+    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @classmethod
     def _trusted(cls, candidates, ballots, seats, title, withdrawn, texts=None) -> Election:
@@ -76,9 +78,11 @@ class Election:
     @classmethod
     def from_blt(cls, text: str | bytes) -> Election:
         """Parse BLT text (str or UTF-8 bytes); raise BltError naming the line if it is malformed."""
+        from ._gc import paused_gc
         from .blt import parse_blt
 
-        return parse_blt(text)
+        with paused_gc():
+            return parse_blt(text)
 
     def to_blt(self) -> str:
         """Write the election as BLT text (ballots in stored order)."""
@@ -99,7 +103,10 @@ class Election:
 
     def default_seed(self) -> str:
         """The lot seed used when none is given: sha256 (hex) of the canonical BLT text (UTF-8)."""
-        return sha256(self._canonical_bytes()).hexdigest()
+        seed = self._cache.get("seed")
+        if seed is None:
+            seed = self._cache["seed"] = sha256(self._canonical_bytes()).hexdigest()
+        return seed
 
     @property
     def total_weight(self) -> int:

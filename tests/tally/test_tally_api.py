@@ -121,6 +121,22 @@ def test_count_skips_withdrawn_candidates():
     assert "D" not in dict(with_d.stages[0].votes)
 
 
+def test_count_restores_garbage_collector_state():
+    """Counting pauses the cyclic collector only for its own duration, whatever its state was."""
+    import gc
+
+    assert gc.isenabled()
+    count("stv", NAMES, BALLOTS, seats=2)
+    Election.from_blt(Election.build(NAMES, BALLOTS).to_blt())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        count("irv", NAMES, BALLOTS)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_election_count_uses_file_seats():
     """Election.count defaults to the election's seats for multi-seat methods."""
     election = Election.build(NAMES, BALLOTS, seats=2)
