@@ -78,8 +78,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.session_id = None
         self.language = _language(self.scope)
-        info = await database_sync_to_async(_connect)(self.scope, self.code)
+        # Accept first: under load the lookups below can outlast the server's handshake timeout.
         await self.accept()
+        info = await database_sync_to_async(_connect)(self.scope, self.code)
         if info is None:
             await self.close(code=4403)
             return

@@ -89,6 +89,13 @@ DATABASES = {
 }
 # Under ASGI every request runs in a thread pool: persistent connections leak (Channels docs).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # With CONN_MAX_AGE = 0 every sync_to_async call would open a new connection: pool them instead.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN", default=2),
+        "max_size": env.int("DB_POOL_MAX", default=20),
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions and WAL stop "database is locked" under concurrent writers.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
