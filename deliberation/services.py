@@ -16,6 +16,7 @@ from deliberation.broadcast import broadcast
 from deliberation.errors import ServiceError
 from deliberation.models import (
     HIDE_REASONS,
+    REASON_MAX,
     Ballot,
     Comment,
     Event,
@@ -349,18 +350,27 @@ def proposal_submit(*, actor, session, round_id, title, body="", ref=""):
     return proposal
 
 
+def _set_visibility(actor, session, item, kind, *, hide, reason=""):
+    """Hide a proposal or comment behind a public reason, or restore it; logged as `<kind>.hidden/restored`."""
+    if not hide and not item.hidden:
+        raise ServiceError("wrong_state")
+    item.hidden, item.hidden_reason = hide, _public_reason(reason) if hide else ""
+    if len(item.hidden_reason) > REASON_MAX:
+        raise ServiceError("invalid", _("The reason can be up to %(n)s characters.") % {"n": REASON_MAX})
+    item.save(update_fields=["hidden", "hidden_reason"])
+    if hide:
+        Flag.objects.filter(**{kind: item}).update(resolved=True)  # dealt with
+    public = selectors.proposal_public if kind == "proposal" else selectors.comment_public
+    _log(session, f"{kind}.{'hidden' if hide else 'restored'}", {kind: public(item)}, actor)
+    return item
+
+
 @transaction.atomic
 def proposal_hide(*, actor, session, proposal_id, reason):
     """Hide a proposal, leaving a public stub with the reason."""
     session = _lock(session.pk)
     _require(actor, rules.MODERATE, session)
-    proposal = _proposal_in(session, proposal_id)
-    proposal.hidden, proposal.hidden_reason = True, _public_reason(reason)
-    _clean(proposal, exclude=["round", "author", "merged_into"])
-    proposal.save(update_fields=["hidden", "hidden_reason"])
-    Flag.objects.filter(proposal=proposal).update(resolved=True)
-    _log(session, "proposal.hidden", {"proposal": selectors.proposal_public(proposal)}, actor)
-    return proposal
+    return _set_visibility(actor, session, _proposal_in(session, proposal_id), "proposal", hide=True, reason=reason)
 
 
 @transaction.atomic
@@ -368,13 +378,7 @@ def proposal_restore(*, actor, session, proposal_id):
     """Show a hidden proposal again."""
     session = _lock(session.pk)
     _require(actor, rules.MODERATE, session)
-    proposal = _proposal_in(session, proposal_id)
-    if not proposal.hidden:
-        raise ServiceError("wrong_state")
-    proposal.hidden, proposal.hidden_reason = False, ""
-    proposal.save(update_fields=["hidden", "hidden_reason"])
-    _log(session, "proposal.restored", {"proposal": selectors.proposal_public(proposal)}, actor)
-    return proposal
+    return _set_visibility(actor, session, _proposal_in(session, proposal_id), "proposal", hide=False)
 
 
 @transaction.atomic
@@ -453,13 +457,7 @@ def comment_hide(*, actor, session, comment_id, reason):
     """Hide a comment, leaving a public stub with the reason."""
     session = _lock(session.pk)
     _require(actor, rules.MODERATE, session)
-    comment = _comment_in(session, comment_id)
-    comment.hidden, comment.hidden_reason = True, _public_reason(reason)
-    _clean(comment, exclude=["round", "proposal", "parent", "author"])
-    comment.save(update_fields=["hidden", "hidden_reason"])
-    Flag.objects.filter(comment=comment).update(resolved=True)
-    _log(session, "comment.hidden", {"comment": selectors.comment_public(comment)}, actor)
-    return comment
+    return _set_visibility(actor, session, _comment_in(session, comment_id), "comment", hide=True, reason=reason)
 
 
 @transaction.atomic
@@ -467,13 +465,7 @@ def comment_restore(*, actor, session, comment_id):
     """Show a hidden comment again."""
     session = _lock(session.pk)
     _require(actor, rules.MODERATE, session)
-    comment = _comment_in(session, comment_id)
-    if not comment.hidden:
-        raise ServiceError("wrong_state")
-    comment.hidden, comment.hidden_reason = False, ""
-    comment.save(update_fields=["hidden", "hidden_reason"])
-    _log(session, "comment.restored", {"comment": selectors.comment_public(comment)}, actor)
-    return comment
+    return _set_visibility(actor, session, _comment_in(session, comment_id), "comment", hide=False)
 
 
 # --- flags ----------------------------------------------------------------------------------

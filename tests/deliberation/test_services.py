@@ -94,6 +94,8 @@ def test_facilitator_cannot_open_two_rounds_or_reopen_a_closed_one(live, fac_act
 def test_facilitator_can_hide_with_public_reason_and_restore(live, fac_actor, proposals):
     _actor, proposal = proposals["Bryn"]
     refused("invalid", services.proposal_hide, actor=fac_actor, session=live, proposal_id=proposal.pk, reason=" ")
+    refused("invalid", services.proposal_hide, actor=fac_actor, session=live, proposal_id=proposal.pk, reason="x" * 201)
+    refused("wrong_state", services.proposal_restore, actor=fac_actor, session=live, proposal_id=proposal.pk)
     services.proposal_hide(actor=fac_actor, session=live, proposal_id=proposal.pk, reason="Personal information")
     public = selectors.proposal_public(Proposal.objects.get(pk=proposal.pk))
     assert public["hidden"] and public["reason"] == "personal"
