@@ -6,6 +6,7 @@ from deliberation import views
 
 urlpatterns = [
     path("join/", views.join, name="join"),
+    path("sessions/", views.my_sessions, name="my_sessions"),
     path("s/<str:code>/", views.session, name="session"),
     path("s/<str:code>/act/", views.act, name="session_act"),
     path("s/<str:code>/facilitate/", views.facilitate, name="facilitate"),

@@ -5,6 +5,7 @@ import json
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
@@ -39,6 +40,15 @@ def join(request):
             return redirect("session", code=form.cleaned_data["code"])
         form.add_error("code", _("No session has that code. Check it against the screen and try again."))
     return render(request, "deliberation/join.html", {"form": form})
+
+
+@login_required
+def my_sessions(request):
+    """The sessions a signed-in facilitator runs, with the links to run them."""
+    sessions = LiveSession.objects.filter(facilitators=request.user).prefetch_related("rounds")
+    rows = [{"session": s, "presenter_key": presenter_key(s.pk), "published": selectors.published_rounds(s)}
+            for s in sessions]  # fmt: skip
+    return render(request, "deliberation/my_sessions.html", {"rows": rows})
 
 
 def session(request, code):

@@ -96,8 +96,8 @@ def join(page, code, name="", lang="en"):
 
 
 def log_in(page, next_url):
-    """Sign in as the demo facilitator through the Wagtail login page."""
-    page.goto(f"/admin/login/?next={next_url}")
+    """Sign in as the demo facilitator through the public sign-in page."""
+    page.goto(f"/en/accounts/login/?next={next_url}")
     page.fill("#id_username", FACILITATOR[0])
     page.fill("#id_password", FACILITATOR[1])
     page.press("#id_password", "Enter")

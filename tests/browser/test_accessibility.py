@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 WIDTHS = (390, 1280)
 PAGES = [
     "home", "board", "consultation", "search", "join", "name", "live", "ballot", "console", "present", "results", "log",
-    "404",
+    "404", "signin", "sessions",
 ]  # fmt: skip
 
 
@@ -50,6 +50,10 @@ def _open(page, kind, lang, server):
         page.goto(f"/{lang}/s/RUTH34/results/{results}/?receipt=NOPE-NOPE-NOPE")
     elif kind == "log":
         log_in(page, f"/{lang}/s/K7MP4Q/log/")
+    elif kind == "signin":
+        page.goto(f"/{lang}/accounts/login/")
+    elif kind == "sessions":
+        log_in(page, f"/{lang}/sessions/")
     elif kind == "404":
         response = page.goto(f"/{lang}/no-such-page/")
         assert response.status == 404

@@ -255,3 +255,16 @@ def test_facilitator_can_end_the_session_from_the_console(client, live, facilita
     assert "The session has ended." in done
     live.refresh_from_db()
     assert live.status == "ended"
+
+
+def test_facilitator_lands_on_their_sessions_after_signing_in(client, live, facilitator):
+    response = client.post("/en/accounts/login/", {"username": "fac", "password": "pw-fac"})
+    assert response.status_code == 302 and response["Location"] == "/en/sessions/"
+    page = client.get("/en/sessions/").content.decode()
+    assert live.title in page and f"/en/s/{live.code}/facilitate/" in page and "/present/?key=" in page
+    assert "Sign out (fac)" in page
+
+
+def test_visitor_is_asked_to_sign_in_for_the_sessions_list(client):
+    response = client.get("/en/sessions/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
