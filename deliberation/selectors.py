@@ -32,7 +32,8 @@ def round_summary(round_):
         data |= {
             "method": round_.method,
             "seats": round_.seats,
-            "ballot": list(round_.ballot_proposals.order_by("pk").values_list("pk", flat=True)),
+            # .all() uses the snapshot's prefetch: no query per round.
+            "ballot": sorted(p.pk for p in round_.ballot_proposals.all()),
         }
     return data
 
