@@ -110,6 +110,6 @@ def load_demo_sessions(*, consultation, facilitator):
         f"Live session in progress: join code {LIVE_CODE}",
         f"  citizens:     http://127.0.0.1:8000/s/{LIVE_CODE}/  (or type the code at http://127.0.0.1:8000/en/join/)",
         f"  facilitator:  http://127.0.0.1:8000/en/s/{LIVE_CODE}/facilitate/",
-        f"  room screen:  http://127.0.0.1:8000/en/s/{LIVE_CODE}/present/",
+        "  room screen:  'Open the presenter screen' in the console (its link carries the room's key)",
         f"Published results: http://127.0.0.1:8000/en/s/{PAST_CODE}/",
     ]
