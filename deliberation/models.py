@@ -77,6 +77,8 @@ class LiveSession(ClusterableModel):
         settings.AUTH_USER_MODEL, verbose_name=_("facilitators"), blank=True, related_name="facilitated_sessions"
     )
     last_seq = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped when the facilitator rotates the room screen's key: older keys stop working.
+    presenter_key_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     panels = [
@@ -133,6 +135,10 @@ class Round(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    auto_close = models.BooleanField(
+        _("close automatically when time is up"), default=False,
+        help_text=_("The server closes (and counts) the round when its timer runs out."),
+    )
     max_per_participant = models.PositiveSmallIntegerField(
         _("proposals per participant"), null=True, blank=True, help_text=_("Leave empty for no limit.")
     )
@@ -230,6 +236,10 @@ class Comment(Contribution):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     body = models.TextField(_("comment"), max_length=COMMENT_MAX, validators=[MaxLengthValidator(COMMENT_MAX)])
     stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, blank=True)
+    # Where a comment was written, when a merge moved it to the kept proposal (so a merge can be undone).
+    moved_from = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments_moved_away"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -255,6 +265,12 @@ class Ballot(models.Model):
     client_ref = models.CharField(max_length=64, blank=True)
     cast_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A paper slip typed in error is voided (kept, with the reason, and left out of the count).
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="voided_ballots"
+    )
+    void_reason = models.CharField(max_length=REASON_MAX, blank=True)
 
     class Meta:
         constraints = [
@@ -326,6 +342,9 @@ class Presence(models.Model):
 
     channel_name = models.CharField(max_length=200, unique=True)
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="presences")
+    # Presence counts people, not sockets: one participant (or facilitator) with many tabs is one.
+    participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
     facilitator = models.BooleanField(default=False)
     seen_at = models.DateTimeField()
 
