@@ -45,8 +45,17 @@ for title in ["Repair the footpath", "Plant an orchard", "Open a repair café"]:
 services.round_close(actor=act, session=vote, round_id=ideas.pk)
 services.round_open(actor=act, session=vote, round_id=ballot.pk)
 past = LiveSession.objects.get(code="RUTH34")
-print("FACTS=" + json.dumps({{"results_round": past.rounds.get(kind="vote").pk}}))
+facts = {{"results_round": past.rounds.get(kind="vote").pk}}
 """
+# Each test module that needs sessions of its own adds a fragment in setup/ (run in the same shell,
+# after SETUP, with `services`, `LiveSession`, `Round`, `Actor`, `fac`, `act` and `facts` in scope).
+SETUP_DIR = Path(__file__).with_name("setup")
+
+
+def setup_script():
+    """SETUP, then every fragment in setup/ in name order, then the facts line the fixture reads."""
+    fragments = [path.read_text(encoding="utf-8") for path in sorted(SETUP_DIR.glob("*.py"))]
+    return "\n".join([SETUP, *fragments, 'print("FACTS=" + json.dumps(facts))'])
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +63,7 @@ def server():
     """Start daphne on a free port with migrated demo data; yield its base URL and facts."""
     env = server_env(fresh_database("browser"))
     prepare(env)
-    out = manage(env, "shell", "-c", SETUP)
+    out = manage(env, "shell", "-c", setup_script())
     facts = json.loads(next(line for line in out.splitlines() if line.startswith("FACTS="))[6:])
     with daphne(env) as (url, _process):
         yield {"url": url, **facts}
