@@ -7,7 +7,7 @@ from decimal import Decimal
 import segno
 from django.utils.translation import gettext as _
 
-from deliberation import selectors
+from deliberation import counting
 
 METHOD_COMMANDS = {"irv": "irv", "stv": "stv", "schulze": "schulze", "borda": "borda"}
 
@@ -26,14 +26,14 @@ def ballots_blt(round_):
     """The round's ballots as BLT: aggregated by ranking, so no order or identity is left."""
     from deliberation.tally.blt import write_blt
 
-    candidates, ballots = selectors.round_ballots(round_)
-    return write_blt(tuple(selectors.candidate_names(candidates)), ballots, round_.seats, selectors.blt_title(round_), ())
+    candidates, ballots = counting.round_ballots(round_)
+    return write_blt(tuple(counting.candidate_names(candidates)), ballots, round_.seats, counting.blt_title(round_), ())
 
 
 def ballots_csv(round_, writer):
     """One row a ballot, in a random order, with no participant, receipt or time."""
-    candidates, ballots = selectors.round_ballots(round_)
-    names = selectors.candidate_names(candidates)
+    candidates, ballots = counting.round_ballots(round_)
+    names = counting.candidate_names(candidates)
     rows = [[names[i] for i in ranking] for weight, ranking in ballots for _n in range(weight)]
     secrets.SystemRandom().shuffle(rows)
     width = max((len(r) for r in rows), default=0)

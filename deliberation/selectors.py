@@ -1,7 +1,5 @@
 """Every read of the live module: one state snapshot for the page, the socket and resync."""
 
-from collections import Counter
-
 from django.db.models import Count, Q
 
 from deliberation import rules
@@ -88,46 +86,6 @@ def flag_summary(flag):
 def usable_proposals(session):
     """Proposals that can go on a ballot or be commented on: visible and not merged away."""
     return Proposal.objects.filter(round__session=session, hidden=False, merged_into__isnull=True)
-
-
-def candidate_names(proposals):
-    """Distinct, BLT-safe candidate names for proposals (titles can repeat or contain quotes)."""
-    names, seen = [], set()
-    for proposal in proposals:
-        base = " ".join(proposal.title.replace('"', "\u201d").split()) or f"#{proposal.pk}"
-        name, n = base, 2
-        while name in seen:
-            name, n = f"{base} ({n})", n + 1
-        seen.add(name)
-        names.append(name)
-    return names
-
-
-def blt_title(round_):
-    """The round's title, safe for a BLT file."""
-    return " ".join(round_.title.replace('"', "\u201d").split())
-
-
-def round_ballots(round_):
-    """A vote round's candidates and its ballots aggregated as (weight, 0-based ranking), sorted."""
-    candidates = list(round_.ballot_proposals.order_by("pk"))
-    index = {p.pk: i for i, p in enumerate(candidates)}
-    tally = Counter()
-    for ranking in round_.ballots.values_list("ranking", flat=True):
-        tally[tuple(index[p] for p in ranking if p in index)] += 1
-    return candidates, [(weight, ranking) for ranking, weight in sorted(tally.items())]
-
-
-def count_round(round_):
-    """Count a vote round's ballots with the tally engine; return the JSON-ready result."""
-    from deliberation.tally import count
-
-    candidates, ballots = round_ballots(round_)
-    names = candidate_names(candidates)
-    result = count(round_.method, names, ballots, seats=round_.seats, title=blt_title(round_)).to_dict()
-    result["proposal_ids"] = [p.pk for p in candidates]
-    result["paper_ballots"] = round_.ballots.filter(is_paper=True).count()
-    return result
 
 
 def viewer_flags(session, actor):

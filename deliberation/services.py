@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import rules, selectors
+from deliberation import counting, rules, selectors
 from deliberation.broadcast import broadcast
 from deliberation.errors import ServiceError
 from deliberation.models import (
@@ -283,7 +283,7 @@ def round_close(*, actor, session, round_id):
     round_.state = Round.State.CLOSED
     round_.closed_at = timezone.now()
     if round_.kind == Round.Kind.VOTE:
-        round_.result = selectors.count_round(round_)
+        round_.result = counting.count_round(round_)
     round_.save()
     _log(session, "round.closed", {"round": selectors.round_summary(round_)}, actor)
     if round_.kind == Round.Kind.VOTE:
