@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -148,8 +149,9 @@ def act(request, code):
     actor = _actor(request, live)
     kind = request.POST.get("action", "")
     ref = request.POST.get("ref", "")[: protocol.MAX_REF_LENGTH]
-    back = request.POST.get("next") or reverse("session", args=[live.code])
-    if not back.startswith("/"):
+    back = request.POST.get("next", "")
+    # Only paths on this site: "//evil.example" and "/\\evil.example" are other hosts to a browser.
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
         back = reverse("session", args=[live.code])
     try:
         if kind not in protocol.MESSAGES:
