@@ -54,7 +54,7 @@ def recount_command(round_):
 
 def receipt_counted(round_, receipt):
     """True if a receipt code is among the ballots counted in this round."""
-    return round_.ballots.filter(receipt=receipt.strip().upper()).exists()
+    return counting.valid_ballots(round_).filter(receipt=receipt.strip().upper()).exists()
 
 
 def _number(value):

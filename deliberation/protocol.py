@@ -113,6 +113,14 @@ def _session_end(actor, session, p, ref):
     return {"status": services.session_end(actor=actor, session=session).status}
 
 
+def _proposal_unmerge(actor, session, p, ref):
+    return _ack_id(services.proposal_unmerge(actor=actor, session=session, proposal_id=p["id"], reason=p["reason"]))
+
+
+def _ballot_void_paper(actor, session, p, ref):
+    return _ack_id(services.ballot_void_paper(actor=actor, session=session, ballot_id=p["id"], reason=p["reason"]))
+
+
 def _flag_resolve(actor, session, p, ref):
     services.flag_resolve(actor=actor, session=session, flag_id=p["id"])
     return {}
@@ -150,6 +158,8 @@ MESSAGES = {
     "flag.resolve": ({"id": Field("int")}, _flag_resolve),
     "session.end": ({}, _session_end),
     "ballot.enter_paper": ({"round": Field("int"), "ranking": Field("int_list")}, _ballot_enter_paper),
+    "proposal.unmerge": ({"id": Field("int"), "reason": Field("str")}, _proposal_unmerge),
+    "ballot.void_paper": ({"id": Field("int"), "reason": Field("str")}, _ballot_void_paper),
 }  # fmt: skip
 
 
@@ -203,6 +213,8 @@ SUCCESS = {
     "comment.submit": _("Your comment has been added."),
     "ballot.cast": _("Your ballot has been recorded. Your receipt code is %(receipt)s."),
     "ballot.enter_paper": _("Paper ballot entered."),
+    "ballot.void_paper": _("The paper slip is voided and left out of the count."),
+    "proposal.unmerge": _("The merge is undone: the proposal stands on its own again."),
     "flag.submit": _("Thank you. A facilitator will look at it."),
     "participant.rename": _("Your name has been changed."),
     "round.open": _("The round is open."),

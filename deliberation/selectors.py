@@ -83,6 +83,18 @@ def flag_summary(flag):
     }
 
 
+def paper_slip(ballot):
+    """A paper slip as facilitators see it in the console (to check it against the paper, or void it)."""
+    return {
+        "id": ballot.pk,
+        "round": ballot.round_id,
+        "ranking": ballot.ranking,
+        "receipt": ballot.receipt,
+        "voided": ballot.voided_at is not None,
+        "void_reason": ballot.void_reason,
+    }
+
+
 def usable_proposals(session):
     """Proposals that can go on a ballot or be commented on: visible and not merged away."""
     return Proposal.objects.filter(round__session=session, hidden=False, merged_into__isnull=True)
@@ -140,21 +152,26 @@ def facilitator_data(session):
     """Live counts and the moderation queue (never a running result)."""
     ballot_counts = dict(
         Round.objects.filter(session=session, kind=Round.Kind.VOTE)
-        .annotate(n=Count("ballots"))
+        .annotate(n=Count("ballots", filter=Q(ballots__voided_at__isnull=True)))
         .values_list("pk", "n")
     )
+    slips = Ballot.objects.filter(round__session=session, is_paper=True,
+                                  round__state__in=[Round.State.OPEN, Round.State.CLOSED])  # fmt: skip
     flags = Flag.objects.filter(session=session, resolved=False).select_related("participant")
     return {
         "participants": Participant.objects.filter(session=session).count(),
         "ballots": {str(k): v for k, v in ballot_counts.items()},
         "flags": [flag_summary(f) for f in flags],
+        # Paper slips of rounds not yet published, so one typed in error can be voided.
+        "paper_slips": [paper_slip(b) for b in slips.order_by("pk")],
         # Facilitators can read what they hid, to decide whether to restore it.
         "hidden_proposals": {
-            str(p.pk): {"title": p.title, "body": p.body}
+            str(p.pk): {"title": p.title, "body": p.body, "author": p.author_name}
             for p in Proposal.objects.filter(round__session=session, hidden=True)
         },
         "hidden_comments": {
-            str(c.pk): {"body": c.body} for c in Comment.objects.filter(round__session=session, hidden=True)
+            str(c.pk): {"body": c.body, "author": c.author_name}
+            for c in Comment.objects.filter(round__session=session, hidden=True)
         },
     }
 

@@ -392,6 +392,8 @@ def proposal_merge(*, actor, session, proposal_id, into_id):
         raise ServiceError("invalid", _("A proposal cannot be merged into itself."))
     duplicate.merged_into = kept
     duplicate.save(update_fields=["merged_into"])
+    # Remember where each comment was written (an earlier merge's mark stays), so the merge can be undone.
+    Comment.objects.filter(proposal=duplicate, moved_from__isnull=True).update(moved_from=duplicate)
     moved = Comment.objects.filter(proposal=duplicate).update(proposal=kept)
     for round_ in Round.objects.filter(session=session, state=Round.State.DRAFT, ballot_proposals=duplicate):
         round_.ballot_proposals.remove(duplicate)
@@ -403,6 +405,51 @@ def proposal_merge(*, actor, session, proposal_id, into_id):
     }
     _log(session, "proposal.merged", payload, actor)
     return kept
+
+
+def _undo_reason(reason, missing):
+    """The reason given for an undo: required, and no longer than other reasons."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("invalid", missing)
+    if len(reason) > REASON_MAX:
+        raise ServiceError("invalid", _("The reason can be up to %(n)s characters.") % {"n": REASON_MAX})
+    return reason
+
+
+@transaction.atomic
+def proposal_unmerge(*, actor, session, proposal_id, reason):
+    """Undo a merge: the duplicate stands on its own again and the comments written on it move back."""
+    session = _lock(session.pk)
+    _require(actor, rules.MODERATE, session)
+    duplicate = _proposal_in(session, proposal_id)
+    reason = _undo_reason(reason, _("Give the reason for undoing the merge."))
+    if duplicate.merged_into_id is None:
+        raise ServiceError("wrong_state", _("That proposal is not merged."))
+    kept = duplicate.merged_into
+    # Comments written on the duplicate, or on proposals merged into it earlier (those merges stand).
+    family = frontier = {duplicate.pk}
+    while frontier:
+        frontier = set(Proposal.objects.filter(merged_into__in=frontier).values_list("pk", flat=True)) - family
+        family = family | frontier
+    moving = set(Comment.objects.filter(moved_from__in=family).values_list("pk", flat=True))
+    moving |= set(Comment.objects.filter(parent__in=moving).values_list("pk", flat=True))  # replies follow
+    Comment.objects.filter(pk__in=moving).update(proposal=duplicate)
+    Comment.objects.filter(pk__in=moving, moved_from=duplicate).update(moved_from=None)
+    duplicate.merged_into = None
+    duplicate.save(update_fields=["merged_into"])
+    if not duplicate.hidden:
+        for round_ in Round.objects.filter(session=session, state=Round.State.DRAFT, ballot_proposals=kept):
+            round_.ballot_proposals.add(duplicate)
+    payload = {
+        "proposal": selectors.proposal_public(duplicate),
+        "from": selectors.proposal_public(kept),
+        "comments_moved": len(moving),
+        "comments": sorted(moving),
+        "reason": reason,
+    }
+    _log(session, "proposal.unmerged", payload, actor)
+    return duplicate
 
 
 @transaction.atomic
@@ -540,7 +587,7 @@ def ballot_cast(*, actor, session, round_id, ranking, ref=""):
     else:
         ballot.ranking, ballot.client_ref = ranking, ref
         ballot.save(update_fields=["ranking", "client_ref", "updated_at"])
-    _log(session, "ballot.cast", {"round": round_.pk, "ballots": round_.ballots.count()}, actor,
+    _log(session, "ballot.cast", {"round": round_.pk, "ballots": counting.valid_ballots(round_).count()}, actor,
          audience=Event.Audience.FACILITATORS)  # fmt: skip
     return ballot
 
@@ -559,8 +606,39 @@ def ballot_enter_paper(*, actor, session, round_id, ranking, ref=""):
             return existing.get()
     ranking = _valid_ranking(round_, ranking)
     ballot = Ballot.objects.create(round=round_, ranking=ranking, is_paper=True, entered_by=actor.user, client_ref=ref)
-    payload = {"round": round_.pk, "ballots": round_.ballots.count(), "paper_ballot": ballot.pk}
+    payload = {"round": round_.pk, "ballots": counting.valid_ballots(round_).count(), "paper_ballot": ballot.pk,
+               "slip": selectors.paper_slip(ballot)}  # fmt: skip
     _log(session, "ballot.paper_entered", payload, actor, audience=Event.Audience.FACILITATORS)
+    return ballot
+
+
+@transaction.atomic
+def ballot_void_paper(*, actor, session, ballot_id, reason):
+    """Void a paper slip typed in error: kept with the reason, left out of the count (re-counted if closed)."""
+    session = _lock(session.pk)
+    _require(actor, rules.ENTER_PAPER_BALLOT, session)
+    try:
+        ballot = Ballot.objects.select_related("round").get(pk=ballot_id, round__session=session)
+    except (Ballot.DoesNotExist, ValueError, TypeError) as exc:
+        raise ServiceError("not_found") from exc
+    reason = _undo_reason(reason, _("Give the reason for voiding this slip."))
+    if not ballot.is_paper:
+        raise ServiceError("invalid", _("Only paper slips can be voided."))
+    if ballot.voided_at is not None:
+        raise ServiceError("invalid", _("This slip is already voided."))
+    round_ = ballot.round
+    if round_.state not in (Round.State.OPEN, Round.State.CLOSED):
+        raise ServiceError("wrong_state")
+    ballot.voided_at, ballot.voided_by, ballot.void_reason = timezone.now(), actor.user, reason
+    ballot.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    payload = {"round": round_.pk, "ballots": counting.valid_ballots(round_).count(), "paper_ballot": ballot.pk,
+               "reason": reason, "slip": selectors.paper_slip(ballot)}  # fmt: skip
+    _log(session, "ballot.paper_voided", payload, actor, audience=Event.Audience.FACILITATORS)
+    if round_.state == Round.State.CLOSED:  # the kept result must not count the voided slip
+        round_.result = counting.count_round(round_)
+        round_.save(update_fields=["result"])
+        counted = {"round": round_.pk, "result": round_.result, "method": round_.method, "seats": round_.seats}
+        _log(session, "round.counted", counted, actor, audience=Event.Audience.FACILITATORS)
     return ballot
 
 

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deliberation import exports, protocol, rules, selectors, services
+from deliberation import counting, exports, protocol, rules, selectors, services
 from deliberation.errors import ServiceError
 from deliberation.forms import JoinForm, NameForm
 from deliberation.identity import participant_id_from_session, presenter_key, presenter_session_id, remember_participant
@@ -270,7 +270,7 @@ def results_download(request, code, round_id, fmt):
         response = JsonResponse(round_.result, json_dumps_params={"indent": 2, "ensure_ascii": False})
     elif fmt == "receipts":
         # Sorted random codes reveal nothing about who voted when.
-        receipts = sorted(round_.ballots.values_list("receipt", flat=True))
+        receipts = sorted(counting.valid_ballots(round_).values_list("receipt", flat=True))  # never a voided slip
         response = HttpResponse("\n".join(receipts) + "\n", content_type="text/plain; charset=utf-8")
     else:
         raise Http404
