@@ -19,6 +19,8 @@ MESSAGES = {
     "rate_limited": _("You are sending too fast. Wait a moment and try again."),
     "server_error": _("Something went wrong on our side. Try again: nothing is recorded twice."),
     "too_few_proposals": _("A vote needs at least two proposals on the ballot."),
+    "session_ended": _("This session has ended: it takes no more proposals, comments, ballots or reports."),
+    "count_failed": _("The count failed: count again with another method before publishing."),
 }
 
 

@@ -91,6 +91,12 @@ def _round_in(session, round_id, kind=None):
     return round_
 
 
+def _require_not_ended(session):
+    """Refuse a participant's action once the session has ended (whatever state its rounds were left in)."""
+    if session.status == LiveSession.Status.ENDED:
+        raise ServiceError("session_ended")
+
+
 def _require_open(round_):
     """Refuse unless the round is open and its timer has not run out."""
     if round_.state != Round.State.OPEN:
@@ -175,6 +181,7 @@ def participant_rename(*, actor, session, name):
     """Change the acting participant's display name (blank means anonymous)."""
     session = _lock(session.pk)
     _require(actor, rules.RENAME_SELF, session)
+    _require_not_ended(session)
     participant = Participant.objects.get(pk=actor.participant.pk)
     participant.display_name = name.strip()
     _clean(participant, exclude=["session", "user"])
@@ -238,8 +245,8 @@ def round_reorder(*, actor, session, order):
 
 
 @transaction.atomic
-def round_open(*, actor, session, round_id, minutes=None):
-    """Open a draft round (one open round at a time), with an optional timer in minutes."""
+def round_open(*, actor, session, round_id, minutes=None, auto_close=False):
+    """Open a draft round (one open round at a time), with an optional timer that may close it by itself."""
     session = _lock(session.pk)
     _require(actor, rules.RUN_ROUNDS, session)
     round_ = _round_in(session, round_id)
@@ -264,6 +271,9 @@ def round_open(*, actor, session, round_id, minutes=None):
         if not 0 < int(minutes) <= 24 * 60:
             raise ServiceError("invalid", _("A timer runs from 1 minute to 24 hours."))
         round_.closes_at = now + timedelta(minutes=int(minutes))
+    elif auto_close:
+        raise ServiceError("invalid", _("Set a timer to close the round automatically."))
+    round_.auto_close = bool(auto_close)
     round_.save()
     if session.status != LiveSession.Status.LIVE:
         session.status = LiveSession.Status.LIVE
@@ -274,7 +284,7 @@ def round_open(*, actor, session, round_id, minutes=None):
 
 @transaction.atomic
 def round_close(*, actor, session, round_id):
-    """Close an open round; a vote round is counted now and the result kept for publishing."""
+    """Close an open round (always: a count problem is kept in the result); a vote round is counted now."""
     session = _lock(session.pk)
     _require(actor, rules.RUN_ROUNDS, session)
     round_ = _round_in(session, round_id)
@@ -285,10 +295,34 @@ def round_close(*, actor, session, round_id):
     if round_.kind == Round.Kind.VOTE:
         round_.result = counting.count_round(round_)
     round_.save()
-    _log(session, "round.closed", {"round": selectors.round_summary(round_)}, actor)
+    by_timer = {"by": "timer"} if actor.system else {}  # the audit log tells the worker's close from a person's
+    _log(session, "round.closed", {"round": selectors.round_summary(round_)} | by_timer, actor)
     if round_.kind == Round.Kind.VOTE:
-        _log(session, "round.counted", {"round": round_.pk, "result": round_.result}, actor,
+        _log(session, "round.counted",
+             {"round": round_.pk, "result": round_.result, "method": round_.method, "seats": round_.seats}, actor,
              audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return round_
+
+
+@transaction.atomic
+def round_recount(*, actor, session, round_id, method=None, seats=None):
+    """Count a closed vote round again, with another method or number of winners when the first count failed."""
+    session = _lock(session.pk)
+    _require(actor, rules.RUN_ROUNDS, session)
+    round_ = _round_in(session, round_id, kind=Round.Kind.VOTE)
+    if round_.state != Round.State.CLOSED:
+        raise ServiceError("wrong_state")
+    round_.method = method or round_.method
+    round_.seats = seats if seats is not None else round_.seats
+    _clean(round_, exclude=["session"])
+    problem = counting.seats_problem(round_.method, round_.seats, round_.ballot_proposals.count())
+    if problem:
+        raise ServiceError("invalid", problem)
+    round_.result = counting.count_round(round_)
+    round_.save(update_fields=["method", "seats", "result"])
+    _log(session, "round.counted",
+         {"round": round_.pk, "result": round_.result, "method": round_.method, "seats": round_.seats}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
     return round_
 
 
@@ -300,6 +334,8 @@ def round_publish(*, actor, session, round_id):
     round_ = _round_in(session, round_id, kind=Round.Kind.VOTE)
     if round_.state != Round.State.CLOSED:
         raise ServiceError("wrong_state")
+    if (round_.result or {}).get("outcome") == "count_failed":
+        raise ServiceError("count_failed")
     round_.state = Round.State.PUBLISHED
     round_.published_at = timezone.now()
     round_.save(update_fields=["state", "published_at"])
@@ -322,6 +358,18 @@ def session_end(*, actor, session):
     return session
 
 
+@transaction.atomic
+def session_rotate_presenter_key(*, actor, session):
+    """Give the room screen a new key: links and screens holding the old key can no longer connect."""
+    session = _lock(session.pk)
+    _require(actor, rules.RUN_ROUNDS, session)
+    session.presenter_key_version += 1
+    session.save(update_fields=["presenter_key_version"])
+    _log(session, "session.presenter_key_rotated", {"version": session.presenter_key_version}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return session
+
+
 # --- proposals ------------------------------------------------------------------------------
 
 
@@ -334,6 +382,7 @@ def proposal_submit(*, actor, session, round_id, title, body="", ref=""):
         existing = Proposal.objects.filter(author=actor.participant, client_ref=ref).first()
         if existing is not None:
             return existing
+    _require_not_ended(session)
     round_ = _round_in(session, round_id, kind=Round.Kind.PROPOSAL)
     _require_open(round_)
     _throttle(actor.participant, ["proposal.submitted", "comment.submitted"], CONTRIBUTIONS_PER_MINUTE)
@@ -479,6 +528,7 @@ def comment_submit(*, actor, session, round_id, proposal_id, body, stance="", pa
         existing = Comment.objects.filter(author=actor.participant, client_ref=ref).first()
         if existing is not None:
             return existing
+    _require_not_ended(session)
     round_ = _round_in(session, round_id, kind=Round.Kind.COMMENT)
     _require_open(round_)
     proposal = _proposal_in(session, proposal_id, usable=True)
@@ -523,6 +573,7 @@ def flag_submit(*, actor, session, proposal_id=None, comment_id=None, reason="")
     """Ask the facilitators to look at a proposal or comment (once per participant and item)."""
     session = _lock(session.pk)
     _require(actor, rules.FLAG_CONTRIBUTION, session)
+    _require_not_ended(session)
     if (proposal_id is None) == (comment_id is None):
         raise ServiceError("invalid", _("Flag one proposal or one comment."))
     target = {"proposal": _proposal_in(session, proposal_id)} if proposal_id is not None else {
@@ -571,6 +622,12 @@ def ballot_cast(*, actor, session, round_id, ranking, ref=""):
     session = _lock(session.pk)
     _require(actor, rules.CAST_BALLOT, session)
     round_ = _round_in(session, round_id, kind=Round.Kind.VOTE)
+    if ref:
+        # A resent ballot whose ack was lost is acknowledged even after the close: it counted.
+        sent = Ballot.objects.filter(round=round_, participant=actor.participant, client_ref=ref).first()
+        if sent is not None and sent.ranking == ranking:
+            return sent
+    _require_not_ended(session)
     _require_open(round_)
     ranking = _valid_ranking(round_, ranking)
     ballot = Ballot.objects.filter(round=round_, participant=actor.participant).first()

@@ -1,0 +1,102 @@
+"""An ended session takes nothing more from participants; a retried ballot that counted is still acknowledged."""
+
+import pytest
+
+from deliberation import protocol, services
+from deliberation.errors import ServiceError
+from deliberation.models import Ballot, Comment, Flag, LiveSession, Proposal
+from tests.conftest import rounds_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(live, fac_actor, join):
+    """A participant, a proposal and a comment from rounds now closed; the vote round still a draft."""
+    r = rounds_of(live)
+    participant, actor = join("Alys")
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    proposal = services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title="Bus to the surgery")
+    services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title="Community car scheme")
+    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
+    comment = services.comment_submit(actor=actor, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk,
+                                      body="Yes please")  # fmt: skip
+    services.round_close(actor=fac_actor, session=live, round_id=r["comment"].pk)
+    return {"rounds": r, "participant": participant, "actor": actor, "proposal": proposal, "comment": comment}
+
+
+def refused_as_ended(fn, **kwargs):
+    """Call a participant service in an ended session: refused with `session_ended`."""
+    with pytest.raises(ServiceError) as error:
+        fn(**kwargs)
+    assert error.value.code == "session_ended", error.value.message
+    assert "ended" in str(error.value.message)
+
+
+def test_participant_cannot_act_in_a_session_the_facilitator_ended(live, fac_actor, scene):
+    services.session_end(actor=fac_actor, session=live)
+    actor, r = scene["actor"], scene["rounds"]
+    counts = (Proposal.objects.count(), Comment.objects.count(), Flag.objects.count())
+    refused_as_ended(services.proposal_submit, actor=actor, session=live, round_id=r["proposal"].pk, title="Late idea")
+    refused_as_ended(services.comment_submit, actor=actor, session=live, round_id=r["comment"].pk,
+                     proposal_id=scene["proposal"].pk, body="Late comment")  # fmt: skip
+    refused_as_ended(services.flag_submit, actor=actor, session=live, proposal_id=scene["proposal"].pk)
+    refused_as_ended(services.flag_submit, actor=actor, session=live, comment_id=scene["comment"].pk)
+    refused_as_ended(services.participant_rename, actor=actor, session=live, name="Someone else")
+    assert (Proposal.objects.count(), Comment.objects.count(), Flag.objects.count()) == counts
+    scene["participant"].refresh_from_db()
+    assert scene["participant"].display_name == "Alys"
+
+
+def test_participant_cannot_vote_in_an_ended_session_even_with_a_round_left_open(live, fac_actor, scene):
+    """Sessions ended outside the console (the demo's past workshop, the admin) can still hold an open round."""
+    r = rounds_of(live)
+    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    LiveSession.objects.filter(pk=live.pk).update(status=LiveSession.Status.ENDED)
+    ranking = [scene["proposal"].pk]
+    refused_as_ended(services.ballot_cast, actor=scene["actor"], session=live, round_id=r["vote"].pk, ranking=ranking)
+    assert Ballot.objects.count() == 0
+
+
+def test_participant_cannot_act_in_an_ended_session_over_the_protocol(live, fac_actor, scene):
+    """The socket and the HTTP fallback answer with the same stable code and a message that says why."""
+    services.session_end(actor=fac_actor, session=live)
+    with pytest.raises(ServiceError) as error:
+        protocol.dispatch(scene["actor"], live, "flag.submit", {"proposal": scene["proposal"].pk}, "ref-flag")
+    reply = error.value.as_reply("ref-flag")
+    assert reply["code"] == "session_ended" and reply["message"]
+
+
+def test_participant_can_still_act_while_the_session_is_live(live, fac_actor, scene):
+    services.flag_submit(actor=scene["actor"], session=live, proposal_id=scene["proposal"].pk)
+    services.participant_rename(actor=scene["actor"], session=live, name="Alys Jones")
+    assert Flag.objects.count() == 1
+
+
+def test_participant_can_retry_a_ballot_that_counted_after_the_round_closed(live, fac_actor, scene):
+    """A resent ballot (same ref, its ack lost with the connection) is acknowledged, not refused: it counted."""
+    r = scene["rounds"]
+    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    ranking = [scene["proposal"].pk]
+    first = services.ballot_cast(actor=scene["actor"], session=live, round_id=r["vote"].pk, ranking=ranking, ref="b-1")
+    services.round_close(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    again = services.ballot_cast(actor=scene["actor"], session=live, round_id=r["vote"].pk, ranking=ranking, ref="b-1")
+    assert again.pk == first.pk and again.receipt == first.receipt
+    services.session_end(actor=fac_actor, session=live)
+    again = services.ballot_cast(actor=scene["actor"], session=live, round_id=r["vote"].pk, ranking=ranking, ref="b-1")
+    assert again.pk == first.pk
+
+
+def test_participant_cannot_cast_a_new_ballot_after_the_round_closed(live, fac_actor, scene):
+    """Only the exact ballot already recorded is acknowledged again: a different ref or ranking is refused."""
+    r = scene["rounds"]
+    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    ranking = [scene["proposal"].pk]
+    services.ballot_cast(actor=scene["actor"], session=live, round_id=r["vote"].pk, ranking=ranking, ref="b-1")
+    services.round_close(actor=fac_actor, session=live, round_id=r["vote"].pk)
+    for ref, changed in (("b-2", ranking), ("b-1", ranking[::-1] + [p.pk for p in Proposal.objects.exclude(pk=ranking[0])])):
+        with pytest.raises(ServiceError) as error:
+            services.ballot_cast(actor=scene["actor"], session=live, round_id=r["vote"].pk, ranking=changed, ref=ref)
+        assert error.value.code == "round_not_open"
+    assert Ballot.objects.get().ranking == ranking
