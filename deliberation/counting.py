@@ -1,6 +1,26 @@
 """Counting a vote round: its ballots as the tally engine reads them, and a count that never raises."""
 
+import logging
 from collections import Counter
+
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+# Methods that elect exactly one proposal, with the name used in messages.
+SINGLE_WINNER = {"irv": _("Instant runoff"), "schulze": _("Schulze"), "borda": _("Borda count")}
+
+
+def seats_problem(method, seats, on_ballot=None):
+    """Why this method cannot elect this many winners from `on_ballot` proposals, or "" when it can."""
+    if method in SINGLE_WINNER and seats != 1:
+        return _("%(method)s elects one winner: set the number of winners to 1, or choose single transferable vote.") % {
+            "method": SINGLE_WINNER[method]}
+    if seats is None or seats < 1:
+        return _("A vote needs at least one winner.")
+    if on_ballot and seats >= on_ballot:
+        return _("There must be more proposals on the ballot than winners.")
+    return ""
 
 
 def candidate_names(proposals):
@@ -36,13 +56,39 @@ def round_ballots(round_):
     return candidates, [(weight, ranking) for ranking, weight in sorted(tally.items())]
 
 
-def count_round(round_):
-    """Count a vote round's ballots with the tally engine; return the JSON-ready result."""
+def _not_counted(round_, names, method, seats, ballots, outcome, problem, detail):
+    """The result of a count that elected nobody: no stages, no winners, the reason kept."""
+    return {
+        "method": method, "title": blt_title(round_), "candidates": names, "withdrawn": [], "seats": seats,
+        "ballots": ballots, "quota": None, "seed": None, "winners": [], "stages": [], "ties": [],
+        "outcome": outcome, "problem": problem, "detail": detail,
+    }  # fmt: skip
+
+
+def count_round(round_, method=None, seats=None):
+    """Count a vote round's valid ballots (with another method or seats for a recount); never raises."""
     from deliberation.tally import count
 
+    method, seats = method or round_.method, seats or round_.seats
     candidates, ballots = round_ballots(round_)
     names = candidate_names(candidates)
-    result = count(round_.method, names, ballots, seats=round_.seats, title=blt_title(round_)).to_dict()
+    counted = sum(weight for weight, ranking in ballots if ranking)
+    total = sum(weight for weight, _ranking in ballots)
+    if counted == 0:
+        result = _not_counted(round_, names, method, seats, total, "no_result", "no_ballots", "no valid ballots")
+    elif counted < seats:
+        detail = f"{counted} valid ballots for {seats} winners"
+        result = _not_counted(round_, names, method, seats, total, "no_result", "too_few_ballots", detail)
+    else:
+        try:
+            result = count(method, names, ballots, seats=seats, title=blt_title(round_)).to_dict()
+            result |= {"outcome": "elected", "problem": "", "detail": ""}
+        except Exception as exc:  # noqa: BLE001 - a count problem must never leave a round stuck
+            if not isinstance(exc, ValueError):  # TallyError is a ValueError; anything else is a bug to look at
+                logger.exception("count failed for round %s", round_.pk)
+            detail = f"{type(exc).__name__}: {exc}"[:300]
+            result = _not_counted(round_, names, method, seats, total, "count_failed", "engine_error", detail)
+    result["ballots_counted"] = counted
     result["proposal_ids"] = [p.pk for p in candidates]
     result["paper_ballots"] = valid_ballots(round_).filter(is_paper=True).count()
     return result

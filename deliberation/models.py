@@ -165,6 +165,19 @@ class Round(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        """A vote being prepared must be countable: its method elects that many winners from its ballot."""
+        from django.core.exceptions import ValidationError
+
+        from deliberation.counting import seats_problem
+
+        if self.kind != self.Kind.VOTE or self.state != self.State.DRAFT:
+            return  # a round that has opened changes only through the console's logged recount
+        on_ballot = self.ballot_proposals.count() if self.pk else None
+        problem = seats_problem(self.method, self.seats, on_ballot)
+        if problem:
+            raise ValidationError({"seats": problem})
+
 
 class Participant(models.Model):
     """A person taking part: a walk-in with a browser identity, or a signed-in user."""

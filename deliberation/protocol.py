@@ -24,7 +24,7 @@ MAX_REF_LENGTH = 64
 class Field:
     """One payload field: its JSON type and whether it must be present."""
 
-    kind: str  # "int", "str" or "int_list"
+    kind: str  # "int", "str", "bool" or "int_list"
     required: bool = True
 
 
@@ -34,6 +34,8 @@ def _type_ok(kind, value):
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == "str":
         return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
     if kind == "int_list":
         return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     return False
@@ -80,7 +82,7 @@ def _rename(actor, session, p, ref):
 
 def _round(verb):
     def handler(actor, session, p, ref):
-        kwargs = {"minutes": p.get("minutes")} if verb == "open" else {}
+        kwargs = {"minutes": p.get("minutes"), "auto_close": bool(p.get("auto_close"))} if verb == "open" else {}
         round_ = getattr(services, f"round_{verb}")(actor=actor, session=session, round_id=p["round"], **kwargs)
         return {"id": round_.pk, "state": round_.state}
     return handler
@@ -89,6 +91,12 @@ def _round(verb):
 def _round_create(actor, session, p, ref):
     fields = {k: p[k] for k in ("kind", "title", "prompt", "max_per_participant", "method", "seats") if k in p}
     return _ack_id(services.round_create(actor=actor, session=session, **fields))
+
+
+def _round_recount(actor, session, p, ref):
+    round_ = services.round_recount(
+        actor=actor, session=session, round_id=p["round"], method=p.get("method"), seats=p.get("seats"))
+    return {"id": round_.pk, "state": round_.state, "outcome": round_.result.get("outcome", "")}
 
 
 def _round_reorder(actor, session, p, ref):
@@ -111,6 +119,13 @@ def _moderate(entity, verb):
 
 def _session_end(actor, session, p, ref):
     return {"status": services.session_end(actor=actor, session=session).status}
+
+
+def _session_rotate_presenter_key(actor, session, p, ref):
+    from deliberation.identity import presenter_key
+
+    session = services.session_rotate_presenter_key(actor=actor, session=session)
+    return {"version": session.presenter_key_version, "key": presenter_key(session)}  # the ack goes to the facilitator only
 
 
 def _proposal_unmerge(actor, session, p, ref):
@@ -146,9 +161,10 @@ MESSAGES = {
         _round_create,
     ),
     "round.reorder": ({"order": Field("int_list")}, _round_reorder),
-    "round.open": (ROUND | {"minutes": Field("int", False)}, _round("open")),
+    "round.open": (ROUND | {"minutes": Field("int", False), "auto_close": Field("bool", False)}, _round("open")),
     "round.close": (ROUND, _round("close")),
     "round.publish": (ROUND, _round("publish")),
+    "round.recount": (ROUND | {"method": Field("str", False), "seats": Field("int", False)}, _round_recount),
     "proposal.hide": ({"id": Field("int"), "reason": Field("str")}, _moderate("proposal", "hide")),
     "proposal.restore": ({"id": Field("int")}, _moderate("proposal", "restore")),
     "proposal.merge": ({"id": Field("int"), "into": Field("int")}, _moderate("proposal", "merge")),
@@ -157,6 +173,7 @@ MESSAGES = {
     "comment.restore": ({"id": Field("int")}, _moderate("comment", "restore")),
     "flag.resolve": ({"id": Field("int")}, _flag_resolve),
     "session.end": ({}, _session_end),
+    "session.rotate_presenter_key": ({}, _session_rotate_presenter_key),
     "ballot.enter_paper": ({"round": Field("int"), "ranking": Field("int_list")}, _ballot_enter_paper),
     "proposal.unmerge": ({"id": Field("int"), "reason": Field("str")}, _proposal_unmerge),
     "ballot.void_paper": ({"id": Field("int"), "reason": Field("str")}, _ballot_void_paper),
@@ -220,8 +237,10 @@ SUCCESS = {
     "round.open": _("The round is open."),
     "round.close": _("The round is closed."),
     "round.publish": _("The results are published."),
+    "round.recount": _("The round has been counted again."),
     "round.create": _("Round added to the run of show."),
     "session.end": _("The session has ended. Its record and results stay published."),
+    "session.rotate_presenter_key": _("New room-screen link made. Screens using the old link must open the new one."),
 }
 
 
