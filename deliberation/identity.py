@@ -2,6 +2,8 @@
 
 from django.core import signing
 
+from deliberation.models import LiveSession
+
 SESSION_KEY = "cyd_participants"
 PRESENTER_SALT = "cyd.presenter"
 
@@ -20,16 +22,21 @@ def remember_participant(django_session, code, participant_id):
     django_session[SESSION_KEY] = joined
 
 
-def presenter_key(session_id):
-    """A signed key that lets a room's screen watch a session read-only (given out by the console)."""
-    return signing.dumps(session_id, salt=PRESENTER_SALT, compress=True)
+def presenter_key(session):
+    """A signed key that lets a room's screen watch a session read-only (given out by the console).
+
+    It carries the session's key version: rotating the key or ending the session makes it stop working.
+    """
+    return signing.dumps([session.pk, session.presenter_key_version], salt=PRESENTER_SALT, compress=True)
 
 
 def presenter_session_id(key):
-    """The session id a presenter key was made for, or None when it is missing or forged."""
+    """The session id a presenter key was made for, or None when it is missing, forged, rotated or ended."""
     if not key:
         return None
     try:
-        return signing.loads(key, salt=PRESENTER_SALT)
-    except signing.BadSignature:
+        session_id, version = signing.loads(key, salt=PRESENTER_SALT)
+    except (signing.BadSignature, TypeError, ValueError):  # also keys of the old format (a bare id)
         return None
+    live = LiveSession.objects.filter(pk=session_id, presenter_key_version=version).exclude(status=LiveSession.Status.ENDED)
+    return session_id if live.exists() else None

@@ -47,7 +47,7 @@ def join(request):
 def my_sessions(request):
     """The sessions a signed-in facilitator runs, with the links to run them."""
     sessions = LiveSession.objects.filter(facilitators=request.user).prefetch_related("rounds")
-    rows = [{"session": s, "presenter_key": presenter_key(s.pk), "published": selectors.published_rounds(s)}
+    rows = [{"session": s, "presenter_key": presenter_key(s), "published": selectors.published_rounds(s)}
             for s in sessions]  # fmt: skip
     return render(request, "deliberation/my_sessions.html", {"rows": rows})
 
@@ -132,6 +132,9 @@ def _payload_from_post(kind, post):
         value = post.get(name)
         if value in (None, "") and field.kind == "int":
             continue
+        if field.kind == "bool":
+            payload[name] = value in ("1", "on", "true")  # a checkbox: absent when unticked
+            continue
         if field.kind == "int":
             try:
                 payload[name] = int(value)
@@ -209,7 +212,7 @@ def facilitate(request, code):
         "kinds": Round.Kind.choices,
         "methods": Round.Method.choices,
         "join_url": _join_url(request, live),
-        "presenter_key": presenter_key(live.pk),
+        "presenter_key": presenter_key(live),
     }
     return render(request, "deliberation/facilitate.html", context)
 

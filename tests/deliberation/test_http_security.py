@@ -2,6 +2,7 @@
 
 import pytest
 
+from deliberation import services
 from tests.conftest import rounds_of
 
 
@@ -25,3 +26,88 @@ def test_facilitator_can_be_sent_back_to_the_console_by_the_act_form(client, liv
 def test_visitor_cannot_be_sent_off_site_by_the_language_switch(client, target):
     response = client.get(f"/language/cy/?next={target}")
     assert response.status_code == 302 and response["Location"] == "/cy/"
+
+
+# --- L6: presenter keys end with the session and can be rotated ------------------------------
+
+
+def _console_key(client, live):
+    """The presenter key in the facilitator console's "Open the presenter screen" link."""
+    import re
+    from urllib.parse import unquote
+
+    console = client.get(f"/en/s/{live.code}/facilitate/").content.decode()
+    return unquote(re.search(r'/present/\?key=([^"]+)"', console).group(1))
+
+
+def test_room_screen_cannot_watch_live_with_the_key_of_an_ended_session(client, live, facilitator, fac_actor):
+    client.force_login(facilitator)
+    key = _console_key(client, live)
+    assert client.get(f"/en/s/{live.code}/present/?key={key}").content.decode().count(f'data-key="{key}"') == 1
+    services.session_end(actor=fac_actor, session=live)
+    assert 'data-key=""' in client.get(f"/en/s/{live.code}/present/?key={key}").content.decode()
+
+
+def test_facilitator_can_rotate_the_room_screen_key_and_the_old_one_stops_working(client, live, facilitator):
+    from deliberation.models import Event
+
+    client.force_login(facilitator)
+    old = _console_key(client, live)
+    response = client.post(f"/en/s/{live.code}/act/", {"action": "session.rotate_presenter_key",
+                                                        "next": f"/en/s/{live.code}/facilitate/"}, follow=True)  # fmt: skip
+    assert "New room-screen link made" in response.content.decode()
+    new = _console_key(client, live)
+    assert new != old
+    assert 'data-key=""' in client.get(f"/en/s/{live.code}/present/?key={old}").content.decode()
+    assert f'data-key="{new}"' in client.get(f"/en/s/{live.code}/present/?key={new}").content.decode()
+    event = Event.objects.get(session=live, type="session.presenter_key_rotated")
+    assert event.audience == Event.Audience.FACILITATORS and event.actor_user_id == facilitator.pk
+
+
+def test_participant_cannot_rotate_the_room_screen_key(live, join):
+    from deliberation.errors import ServiceError
+
+    _p, alys = join("Alys")
+    with pytest.raises(ServiceError) as refused:
+        services.session_rotate_presenter_key(actor=alys, session=live)
+    assert refused.value.code == "forbidden"
+    live.refresh_from_db()
+    assert live.presenter_key_version == 1
+
+
+async def _screen_connects(live, key):
+    """Whether a room screen's socket with `key` is let in (state first) or refused (4403)."""
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from tests.conftest import ORIGIN
+
+    comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?key={key}", headers=[ORIGIN])
+    connected, _ = await comm.connect(timeout=5)
+    assert connected  # accepted first, then refused after the lookups
+    output = await comm.receive_output(timeout=5)
+    await comm.disconnect()
+    if output["type"] == "websocket.close":
+        assert output["code"] == 4403
+        return False
+    return output["type"] == "websocket.send" and '"type": "state"' in output["text"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_room_screen_socket_is_refused_with_an_ended_or_rotated_key(live, fac_actor):
+    from channels.db import database_sync_to_async
+
+    from deliberation.identity import presenter_key
+    from deliberation.models import LiveSession
+
+    async def key_now():
+        return await database_sync_to_async(lambda: presenter_key(LiveSession.objects.get(pk=live.pk)))()
+
+    old = await key_now()
+    assert await _screen_connects(live, old)
+    await database_sync_to_async(services.session_rotate_presenter_key)(actor=fac_actor, session=live)
+    new = await key_now()
+    assert not await _screen_connects(live, old)
+    assert await _screen_connects(live, new)
+    await database_sync_to_async(services.session_end)(actor=fac_actor, session=live)
+    assert not await _screen_connects(live, new)

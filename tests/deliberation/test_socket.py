@@ -297,7 +297,7 @@ async def test_room_screen_with_the_presenter_key_watches_read_only(live, facili
     from tests.conftest import Client
 
     rounds = await database_sync_to_async(rounds_of)(live)
-    key = await database_sync_to_async(presenter_key)(live.pk)
+    key = await database_sync_to_async(presenter_key)(live)
     comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?key={key}", headers=[ORIGIN])
     connected, _ = await comm.connect(timeout=5)
     screen = Client(comm)
@@ -320,7 +320,7 @@ async def test_room_screen_with_a_bad_key_is_refused(live, connect, key):
 
     if key == "other-session":
         other = await database_sync_to_async(LiveSession.objects.create)(title="Other", code="OTHR77")
-        key = await database_sync_to_async(presenter_key)(other.pk)
+        key = await database_sync_to_async(presenter_key)(other)
     comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?key={key}", headers=[ORIGIN])
     connected, _ = await comm.connect(timeout=5)
     assert connected
