@@ -52,9 +52,34 @@ def recount_command(round_):
     return f"python -m deliberation.tally cyd-{code}-round-{round_.pk}.blt --method {method}{seats}{seed}"
 
 
+def normalise_receipt(text):
+    """A receipt code as printed (ABCD-EFGH-JKMN), whatever the case, spaces or hyphens it was typed with."""
+    code = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4)) if len(code) == 12 else code
+
+
 def receipt_counted(round_, receipt):
-    """True if a receipt code is among the ballots counted in this round."""
-    return counting.valid_ballots(round_).filter(receipt=receipt.strip().upper()).exists()
+    """True if a receipt code, typed in any case, with spaces or without hyphens, was counted in this round."""
+    code = normalise_receipt(receipt)
+    return bool(code) and counting.valid_ballots(round_).filter(receipt=code).exists()
+
+
+def no_result(result, short=False):
+    """Why a count chose nobody, in words ("" when it chose someone): a sentence, or a short line for lists."""
+    result = result or {}
+    outcome = result.get("outcome") or ("elected" if result.get("winners") else "no_result")
+    if outcome == "elected":
+        return ""
+    problem = result.get("problem") if outcome == "no_result" else "count_failed"
+    if short:
+        return {
+            "no_ballots": _("No result: no ballots were cast."),
+            "too_few_ballots": _("No result: fewer valid ballots than places to fill."),
+        }.get(problem, _("No result: the count could not be completed."))
+    return {
+        "no_ballots": _("No ballots were cast, so no proposal was chosen."),
+        "too_few_ballots": _("There were fewer valid ballots than places to fill, so no proposal was chosen."),
+    }.get(problem, _("The count could not be completed, so no proposal was chosen."))
 
 
 def _number(value):
@@ -63,7 +88,7 @@ def _number(value):
 
 
 def _bars(votes, quota, elected, excluded):
-    """Geometry for one stage's horizontal bar chart, widths as percentages of the chart."""
+    """Geometry for one stage's chart, widths as percentages; `elected`/`excluded` include earlier stages."""
     values = {name: _number(v) for name, v in votes.items()}
     top = max([*values.values(), _number(quota)], default=Decimal(1)) or Decimal(1)
     bars = []
@@ -98,12 +123,15 @@ def result_report(round_):
     """A published result arranged for the results page: stages with charts and words."""
     result = round_.result or {}
     stages = []
+    elected, excluded = [], []  # so far: a proposal elected (or excluded) at an earlier stage stays so
     for stage in result.get("stages", []):
         quota = stage.get("quota", result.get("quota"))
+        elected += stage.get("elected", [])
+        excluded += stage.get("excluded", [])
         stages.append(
             stage
             | {
-                "chart": _bars(stage.get("votes", {}), quota, stage.get("elected", []), stage.get("excluded", [])),
+                "chart": _bars(stage.get("votes", {}), quota, elected, excluded),
                 "words": describe_stage(stage),
                 "quota_value": quota,
             }
@@ -117,6 +145,8 @@ def result_report(round_):
     ] if pairwise else None  # fmt: skip
     return {
         "result": result,
+        "no_result": no_result(result),
+        "ballots_counted": result.get("ballots_counted", result.get("ballots", 0)),
         "winners": result.get("winners", []),
         "stages": stages,
         "score_chart": score_chart,

@@ -1,8 +1,10 @@
 """Pages, exports and HTTP form fallbacks of the live module: they parse, ask, delegate and reply."""
 
 import csv
+import functools
 import json
 import uuid
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,11 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deliberation import counting, exports, protocol, rules, selectors, services
+from deliberation import counting, exports, protocol, rules, selectors, services, throttle
 from deliberation.errors import ServiceError
 from deliberation.forms import JoinForm, NameForm
 from deliberation.identity import participant_id_from_session, presenter_key, presenter_session_id, remember_participant
@@ -24,6 +28,45 @@ from deliberation.models import LiveSession, Participant, Round
 
 def _session_or_404(code):
     return get_object_or_404(LiveSession, code=code.upper())
+
+
+def _guess_scope(request):
+    """The join-code throttle's scope for this request's client address."""
+    return throttle.join_code_scope(request.META.get("REMOTE_ADDR"))
+
+
+def _guessing_blocked(request, code=None):
+    """Whether this address tried too many unknown codes; signed-in users and those who joined `code` pass."""
+    if request.user.is_authenticated or (code and participant_id_from_session(request.session, code)):
+        return False
+    return not throttle.allow(_guess_scope(request), throttle.JOIN_CODE_FAILURES, throttle.JOIN_CODE_WINDOW)
+
+
+def _too_many_guesses(request):
+    """The bilingual "too many wrong codes" page, HTTP 429."""
+    return render(request, "429.html", {"message": _too_many_guesses_message()}, status=429)
+
+
+def _too_many_guesses_message():
+    return _("Too many join codes that match no session were tried from your connection. "
+             "Wait ten minutes, then try again, or ask the facilitator for the link or QR code.")  # fmt: skip
+
+
+def code_lookup(view):
+    """For views found by join code: refuse an address that guesses, count the codes that match no session."""
+
+    @functools.wraps(view)
+    def wrapper(request, code, *args, **kwargs):
+        if _guessing_blocked(request, code):  # right codes too: a blocked guesser learns nothing more
+            return _too_many_guesses(request)
+        try:
+            return view(request, code, *args, **kwargs)
+        except Http404:
+            if not LiveSession.objects.filter(code=code.upper()).exists():
+                throttle.fail(_guess_scope(request), throttle.JOIN_CODE_WINDOW)
+            raise
+
+    return wrapper
 
 
 def _actor(request, session):
@@ -37,8 +80,13 @@ def join(request):
     """The join page: type (or paste) the session's code."""
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if LiveSession.objects.filter(code=form.cleaned_data["code"]).exists():
-            return redirect("session", code=form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        if _guessing_blocked(request, code):
+            form.add_error("code", _too_many_guesses_message())
+            return render(request, "deliberation/join.html", {"form": form}, status=429)
+        if LiveSession.objects.filter(code=code).exists():
+            return redirect("session", code=code)
+        throttle.fail(_guess_scope(request), throttle.JOIN_CODE_WINDOW)
         form.add_error("code", _("No session has that code. Check it against the screen and try again."))
     return render(request, "deliberation/join.html", {"form": form})
 
@@ -52,6 +100,7 @@ def my_sessions(request):
     return render(request, "deliberation/my_sessions.html", {"rows": rows})
 
 
+@code_lookup
 def session(request, code):
     """The live page, or the name form for someone who has not joined yet."""
     live = _session_or_404(code)
@@ -64,11 +113,31 @@ def session(request, code):
             )
             remember_participant(request.session, live.code, participant.pk)
             return redirect("session", code=live.code)
-        context = {"live": live, "form": form, "published": selectors.published_rounds(live)}
+        context = {"live": live, "form": form, "published": selectors.published_rounds(live)} | _before_start(live)
         return render(request, "deliberation/join_name.html", context)
     state = selectors.session_state(live, actor)
-    context = {"live": live, "state": state, "view": build_view(state), "ref": uuid.uuid4().hex}
+    context = {"live": live, "state": state, "view": build_view(state), "ref": uuid.uuid4().hex} | _before_start(live)
     return render(request, "deliberation/session.html", context)
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def _before_start(live):
+    """When the session starts (UK time, in the page's language) and how many rounds of each kind are planned."""
+    start = None
+    if live.starts_at:
+        at = live.starts_at.astimezone(UK)
+        when = _("%(date)s at %(time)s") % {"date": dateformat.format(at, "l j F Y"), "time": at.strftime("%H:%M")}
+        start = {
+            "iso": live.starts_at.isoformat(),
+            "text": _("%(when)s, UK time") % {"when": when},
+            # What the browser needs to say the same moment in its own zone, in the page's language.
+            "offset": int(at.utcoffset().total_seconds() // 60),
+            "days": "|".join(str(WEEKDAYS[(i + 6) % 7]) for i in range(7)),  # Sunday first, as JS counts
+            "months": "|".join(str(MONTHS[i]) for i in range(1, 13)),
+        }
+    return {"start": start, "plan": selectors.planned_rounds(live)}
 
 
 def build_view(state):
@@ -96,6 +165,8 @@ def build_view(state):
         my_ballot = payload["my_ballots"].get(str(current["id"]))
     published = [r for r in rounds if r["state"] == "published"]
     return {
+        "started": any(r["state"] != "draft" for r in rounds),
+        "ended": payload["session"]["status"] == LiveSession.Status.ENDED,
         "current": current,
         "proposals": visible,
         "ballot": ballot,
@@ -145,6 +216,7 @@ def _payload_from_post(kind, post):
     return payload
 
 
+@code_lookup
 @require_POST
 def act(request, code):
     """The HTTP fallback of every socket action: the same protocol, services and errors."""
@@ -185,6 +257,7 @@ def _join_url(request, live):
     return request.build_absolute_uri(f"/s/{live.code}/")
 
 
+@code_lookup
 def facilitate(request, code):
     """The facilitator's console."""
     live = _session_or_404(code)
@@ -217,6 +290,7 @@ def facilitate(request, code):
     return render(request, "deliberation/facilitate.html", context)
 
 
+@code_lookup
 def present(request, code):
     """The presenter screen for the room's projector: what the public sees; live with the console's key."""
     live = _session_or_404(code)
@@ -230,6 +304,7 @@ def present(request, code):
     return render(request, "deliberation/present.html", context)
 
 
+@code_lookup
 def qr(request, code):
     """The join link as an SVG QR code."""
     live = _session_or_404(code)
@@ -243,11 +318,12 @@ def _published_round(live, round_id):
     return round_
 
 
+@code_lookup
 def results(request, code, round_id):
     """A published count, stage by stage, with downloads and the receipt check."""
     live = _session_or_404(code)
     round_ = _published_round(live, round_id)
-    receipt = request.GET.get("receipt", "").strip().upper()
+    receipt = exports.normalise_receipt(request.GET.get("receipt", ""))
     context = {
         "live": live,
         "round": round_,
@@ -259,6 +335,7 @@ def results(request, code, round_id):
     return render(request, "deliberation/results.html", context)
 
 
+@code_lookup
 def results_download(request, code, round_id, fmt):
     """Anonymised ballots (BLT, CSV), the result (JSON) and the receipts list of a published round."""
     live = _session_or_404(code)
@@ -281,6 +358,7 @@ def results_download(request, code, round_id, fmt):
     return response
 
 
+@code_lookup
 def audit_log(request, code, fmt="html"):
     """The event log of a session, for its facilitators and the consultation's editors."""
     live = _session_or_404(code)

@@ -28,3 +28,27 @@ def hide_reason(reason):
 
     label = HIDE_REASONS.get(reason)
     return str(label) if label is not None else reason
+
+
+@register.filter
+def count_number(value):
+    """A count as people write it: "3" not "3.00000", "2.5", at most five decimals where transfers made them."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return value
+    if number != number.to_integral_value():
+        number = number.quantize(Decimal("0.00001"))
+    return format(number.normalize(), "f")
+
+
+@register.filter
+def no_result(result):
+    """Why a published count chose nobody, as one line for lists ("" when it chose someone)."""
+    from deliberation.exports import no_result as words
+
+    return words(result, short=True)
