@@ -116,7 +116,10 @@ def session(request, code):
         context = {"live": live, "form": form, "published": selectors.published_rounds(live)} | _before_start(live)
         return render(request, "deliberation/join_name.html", context)
     state = selectors.session_state(live, actor)
-    context = {"live": live, "state": state, "view": build_view(state), "ref": uuid.uuid4().hex} | _before_start(live)
+    view = build_view(state)
+    if view["ended"]:
+        view["current"] = None  # an ended session offers nothing to do, even with a round left open
+    context = {"live": live, "state": state, "view": view, "ref": uuid.uuid4().hex} | _before_start(live)
     return render(request, "deliberation/session.html", context)
 
 

@@ -111,3 +111,67 @@ async def test_room_screen_socket_is_refused_with_an_ended_or_rotated_key(live, 
     assert await _screen_connects(live, new)
     await database_sync_to_async(services.session_end)(actor=fac_actor, session=live)
     assert not await _screen_connects(live, new)
+
+
+# --- L7: join-code guessing over HTTP is throttled per address --------------------------------
+
+GUESSER = "203.0.113.9"
+NEIGHBOUR = "198.51.100.7"
+
+
+def test_visitor_cannot_keep_guessing_join_codes_on_the_join_form(client, live):
+    from deliberation.throttle import JOIN_CODE_FAILURES
+
+    for n in range(JOIN_CODE_FAILURES):
+        wrong = client.post("/en/join/", {"code": f"ZZZ{n:03d}"}, REMOTE_ADDR=GUESSER)
+        assert wrong.status_code == 200 and "No session has that code" in wrong.content.decode()
+    refused = client.post("/en/join/", {"code": "ZZZ999"}, REMOTE_ADDR=GUESSER)
+    assert refused.status_code == 429 and "Too many join codes" in refused.content.decode()
+    # A right guess from that address is refused the same way, so guessing on learns nothing...
+    assert client.post("/en/join/", {"code": live.code}, REMOTE_ADDR=GUESSER).status_code == 429
+    # ...while another address joins as usual.
+    assert client.post("/en/join/", {"code": live.code}, REMOTE_ADDR=NEIGHBOUR).status_code == 302
+
+
+def test_visitor_cannot_keep_guessing_codes_in_session_links(client, live, facilitator):
+    from deliberation.throttle import JOIN_CODE_FAILURES
+
+    for n in range(JOIN_CODE_FAILURES):
+        assert client.get(f"/en/s/ZZZ{n:03d}/", REMOTE_ADDR=GUESSER).status_code == 404
+    for path in ["/en/s/ZZZ999/", f"/en/s/{live.code}/", f"/en/s/{live.code}/present/", f"/en/s/{live.code}/qr.svg"]:
+        refused = client.get(path, REMOTE_ADDR=GUESSER)
+        assert refused.status_code == 429, path
+    assert "Too many join codes" in client.get(f"/en/s/{live.code}/", REMOTE_ADDR=GUESSER).content.decode()
+    assert client.get(f"/en/s/{live.code}/", REMOTE_ADDR=NEIGHBOUR).status_code == 200
+    client.force_login(facilitator)  # a signed-in facilitator on the venue's wi-fi still runs the session
+    assert client.get(f"/en/s/{live.code}/facilitate/", REMOTE_ADDR=GUESSER).status_code == 200
+
+
+def test_participant_who_joined_is_not_blocked_by_guessing_from_the_same_address(client, live):
+    from deliberation.throttle import JOIN_CODE_FAILURES
+
+    client.post(f"/en/s/{live.code}/", {"name": "Alys"}, REMOTE_ADDR=GUESSER)
+    for n in range(JOIN_CODE_FAILURES + 1):
+        client.get(f"/en/s/ZZZ{n:03d}/", REMOTE_ADDR=GUESSER)
+    page = client.get(f"/en/s/{live.code}/", REMOTE_ADDR=GUESSER)
+    assert page.status_code == 200 and 'id="live"' in page.content.decode()
+
+
+def test_visitor_can_join_after_many_right_codes_and_a_few_typos(client, live):
+    from deliberation.throttle import JOIN_CODE_FAILURES
+
+    for _ in range(3 * JOIN_CODE_FAILURES):  # a hall of people joining from one address: never counted
+        assert client.post("/en/join/", {"code": live.code}, REMOTE_ADDR=GUESSER).status_code == 302
+    for n in range(JOIN_CODE_FAILURES - 1):
+        client.post("/en/join/", {"code": f"ZZZ{n:03d}"}, REMOTE_ADDR=GUESSER)
+    assert client.post("/en/join/", {"code": live.code}, REMOTE_ADDR=GUESSER).status_code == 302
+    assert client.get(f"/en/s/{live.code}/results/999/", REMOTE_ADDR=GUESSER).status_code == 404  # a real code
+    assert client.post("/en/join/", {"code": live.code}, REMOTE_ADDR=GUESSER).status_code == 302
+
+
+def test_visitor_can_still_join_when_the_throttle_cache_is_down(client, live, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # fmt: skip
+    assert client.post("/en/join/", {"code": "ZZZ000"}).status_code == 200
+    assert client.post("/en/join/", {"code": live.code}).status_code == 302
+    assert client.get("/en/s/ZZZ000/").status_code == 404
