@@ -1,5 +1,6 @@
 """Base settings: everything Cyd needs, configured from the environment (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -56,9 +58,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last (django-axes): turns a locked-out sign-in into the lockout page
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any password is hashed
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -89,13 +93,17 @@ DATABASES = {
 }
 # Under ASGI every request runs in a thread pool: persistent connections leak (Channels docs).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A pooled connection is checked before use, so the site recovers by itself after a database restart.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # With CONN_MAX_AGE = 0 every sync_to_async call would open a new connection: pool them instead.
+    # With the database unreachable a request fails within seconds (a connect or pool timeout), not after 10 s.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN", default=2),
         "max_size": env.int("DB_POOL_MAX", default=20),
-        "timeout": 10,
+        "timeout": env.float("DB_POOL_TIMEOUT", default=5),
     }
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions and WAL stop "database is locked" under concurrent writers.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -108,7 +116,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # An unreachable Redis fails a send within seconds (sockets stay up and resync from the log).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}], "capacity": 1500, "expiry": 30},
         }
     }
 else:
@@ -162,6 +171,17 @@ WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# Sign-in throttle (django-axes), on the public and the admin sign-in: 5 wrong passwords for one username from
+# one address lock that pair for 15 minutes (the lockout page says so). Per username *and* address, so one
+# person's typos never lock out a venue's shared address, and a guesser elsewhere cannot lock a facilitator out.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the wait the page promises does not grow while waiting
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # keep failed attempts only, not an address log of every sign-in
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my_sessions"
