@@ -1,8 +1,6 @@
 """Pages, exports and HTTP form fallbacks of the live module: they parse, ask, delegate and reply."""
 
-import csv
 import functools
-import json
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -268,7 +266,23 @@ def facilitate(request, code):
     if not rules.can(actor, rules.VIEW_FACILITATOR_DATA, live):
         return _refuse(request)
     state = selectors.session_state(live, actor)
+    payload, fac = state["payload"], state["payload"]["facilitator"]
+    for kind in ("proposals", "comments"):  # facilitators read what they hid and who wrote it, to judge restoring
+        for item in payload[kind]:
+            if item["hidden"]:
+                words = fac[f"hidden_{kind}"].get(str(item["id"]), {})
+                item |= {"hidden_title": words.get("title", ""), "hidden_body": words.get("body", ""),
+                         "hidden_author": words.get("author", "")}  # fmt: skip
     view = build_view(state)
+    titles = {p["id"]: p.get("title") or p.get("hidden_title") or f"#{p['id']}" for p in payload["proposals"]}
+    merged = [p | {"merged_into_title": titles.get(p["merged_into"], "")} for p in payload["proposals"] if p["merged_into"]]
+    view["mod_proposals"] = sorted(view["proposals"] + merged, key=lambda p: p["id"])
+    round_titles, numbers, view["slips"] = {r["id"]: r["title"] for r in view["rounds"]}, {}, []
+    for slip in fac["paper_slips"]:
+        numbers[slip["round"]] = numbers.get(slip["round"], 0) + 1
+        ranking = ", ".join(f"{i}. {titles.get(pid, f'#{pid}')}" for i, pid in enumerate(slip["ranking"], 1))
+        view["slips"].append(slip | {"number": numbers[slip["round"]], "round_title": round_titles.get(slip["round"], ""),
+                                     "ranking_text": ranking})  # fmt: skip
     # Each draft's "move up"/"move down" as the whole new order, so reordering works without JS too.
     drafts = [r["id"] for r in view["rounds"] if r["state"] == "draft"]
     for round_ in view["rounds"]:
@@ -276,10 +290,6 @@ def facilitate(request, code):
             i = drafts.index(round_["id"])
             round_["order_up"] = _swapped(drafts, i - 1) if i > 0 else None
             round_["order_down"] = _swapped(drafts, i) if i < len(drafts) - 1 else None
-    hidden = state["payload"]["facilitator"]["hidden_proposals"]
-    for proposal in view["proposals"]:
-        if proposal["hidden"]:  # facilitators read what they hid, to decide whether to restore it
-            proposal["hidden_title"] = hidden.get(str(proposal["id"]), {}).get("title", "")
     context = {
         "live": live,
         "state": state,
@@ -348,7 +358,7 @@ def results_download(request, code, round_id, fmt):
         response = HttpResponse(exports.ballots_blt(round_), content_type="text/plain; charset=utf-8")
     elif fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        exports.ballots_csv(round_, csv.writer(response))
+        exports.ballots_csv(round_, response)
     elif fmt == "json":
         response = JsonResponse(round_.result, json_dumps_params={"indent": 2, "ensure_ascii": False})
     elif fmt == "receipts":
@@ -369,16 +379,15 @@ def audit_log(request, code, fmt="html"):
     if not rules.can(actor, rules.VIEW_AUDIT_LOG, live):
         return _refuse(request)
     events = live.events.select_related("actor_user", "actor_participant").order_by("seq")
+    # Editors who do not facilitate never read the text of an item hidden now.
+    context = exports.AuditContext.for_session(live, facilitator=rules.can(actor, rules.VIEW_FACILITATOR_DATA, live))
+    rows = exports.audit_rows(events, context)
     if fmt == "json":
-        return JsonResponse({"session": live.code, "events": exports.audit_rows(events)},
+        return JsonResponse({"session": live.code, "events": rows},
                             json_dumps_params={"indent": 2, "ensure_ascii": False})  # fmt: skip
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="cyd-{live.code}-audit-log.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["seq", "time", "type", "actor", "audience", "payload"])
-        for row in exports.audit_rows(events):
-            writer.writerow([row["seq"], row["time"], row["type"], row["actor"], row["audience"],
-                             json.dumps(row["payload"], ensure_ascii=False)])  # fmt: skip
+        exports.audit_csv(rows, response)
         return response
-    return render(request, "deliberation/audit_log.html", {"live": live, "rows": exports.audit_rows(events)})
+    return render(request, "deliberation/audit_log.html", {"live": live, "rows": rows})
