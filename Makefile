@@ -5,7 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every link the demo prints, the Wagtail Site's address and the admin's base URL follow HOST and PORT
+# (a server listening on all addresses is reached from this machine at 127.0.0.1).
+export WAGTAILADMIN_BASE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+# The server refuses WebSocket messages over the protocol's limit (deliberation/protocol.py MAX_FRAME_BYTES).
+DAPHNE_LIMITS := --websocket-max-message-size 16384 --websocket-max-frame-size 16384
 
 .PHONY: run test install messages lint bench clean
 
@@ -28,7 +33,9 @@ run: messages
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py check
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@# The worker closes timed rounds on the server's clock; Ctrl-C (or daphne exiting) stops both.
+	$(PY) manage.py cyd_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	$(VENV)/bin/daphne $(DAPHNE_LIMITS) -b $(HOST) -p $(PORT) config.asgi:application
 
 test: messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)

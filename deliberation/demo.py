@@ -1,5 +1,6 @@
 """Demo live sessions for `manage.py load_demo`: one in progress to join, one with published results."""
 
+from django.conf import settings
 from django.db import transaction
 
 from deliberation import services
@@ -106,10 +107,11 @@ def load_demo_sessions(*, consultation, facilitator):
             _live_session(consultation, facilitator)
         if not LiveSession.objects.filter(code=PAST_CODE).exists():
             _past_session(consultation, facilitator)
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")  # where `make run` serves (HOST, PORT)
     return [
         f"Live session in progress: join code {LIVE_CODE}",
-        f"  citizens:     http://127.0.0.1:8000/s/{LIVE_CODE}/  (or type the code at http://127.0.0.1:8000/en/join/)",
-        f"  facilitator:  http://127.0.0.1:8000/en/s/{LIVE_CODE}/facilitate/",
+        f"  citizens:     {base}/s/{LIVE_CODE}/  (or type the code at {base}/en/join/)",
+        f"  facilitator:  {base}/en/s/{LIVE_CODE}/facilitate/",
         "  room screen:  'Open the presenter screen' in the console (its link carries the room's key)",
-        f"Published results: http://127.0.0.1:8000/en/s/{PAST_CODE}/",
+        f"Published results: {base}/en/s/{PAST_CODE}/",
     ]
