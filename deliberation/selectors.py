@@ -198,6 +198,12 @@ def published_rounds(session):
     return session.rounds.filter(kind=Round.Kind.VOTE, state=Round.State.PUBLISHED)
 
 
+def planned_rounds(session):
+    """How many rounds of each kind are prepared and not opened yet: what will happen, never the drafts' titles."""
+    counts = dict(session.rounds.filter(state=Round.State.DRAFT).order_by().values_list("kind").annotate(n=Count("pk")))
+    return {kind: counts[kind] for kind in Round.Kind.values if counts.get(kind)}
+
+
 # Sockets not heard from for this long (a killed process leaves rows behind) are not counted.
 PRESENCE_TIMEOUT_SECONDS = 90
 

@@ -1,7 +1,9 @@
 // The citizen's live page: keeps the server-rendered page up to date from the session socket
 // and sends the page's forms over it (they still work as plain POST forms without JavaScript).
 
-import { announce, clock, clone, fill, formFields, loadStrings, newRef, person, reasonText, setText, slot, uniqueIds } from "./lib/dom.js";
+import {
+  announce, clock, clone, fill, formFields, loadStrings, localTimes, newRef, person, reasonText, setText, slot, uniqueIds,
+} from "./lib/dom.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 import { Ranking } from "./lib/ranking.js";
 
@@ -12,6 +14,7 @@ const indicator = document.getElementById("connection");
 const list = document.getElementById("proposals");
 
 const model = {
+  ended: false,
   viewer: {},
   rounds: new Map(),
   proposals: new Map(),
@@ -38,6 +41,7 @@ function byId(items) {
 }
 
 function snapshot(state) {
+  model.ended = Boolean(state.session && state.session.status === "ended");
   model.viewer = state.viewer;
   model.rounds = byId(state.rounds);
   model.proposals = byId(state.proposals);
@@ -77,13 +81,22 @@ function event({ type, payload }) {
     }
   } else if (type.startsWith("comment.") && payload.comment) {
     model.comments.set(payload.comment.id, keepMine(payload.comment, model.myComments));
+  } else if (type === "session.ended") {
+    model.ended = true;
+    announce(announcer, t("ended_title"));
   }
   render(before);
 }
 
+/** The open round, if there is one to take part in (none once the session has ended). */
 function current() {
+  if (model.ended) return null;
   for (const round of model.rounds.values()) if (round.state === "open") return round;
   return null;
+}
+
+function started() {
+  return [...model.rounds.values()].some((round) => round.state !== "draft");
 }
 
 // --- rendering -----------------------------------------------------------------------------
@@ -94,15 +107,21 @@ function render() {
   renderForms(round);
   renderProposals(round);
   renderResults();
+  const vote = round && round.kind === "vote" ? round : null;
+  Ranking.keepDraftOnly(root.dataset.code, vote ? vote.id : null); // drafts of rounds no longer open go
 }
 
 function renderRound(round) {
   const panel = document.getElementById("current-round");
   panel.className = `current-round${round ? ` current-round--${round.kind}` : ""}`;
   fill(panel, "kind", round ? t(`kind_${round.kind}`) : "");
-  setText(slot(panel, "title"), round ? round.title : t("waiting_title"));
+  const waiting = model.ended ? "ended" : started() ? "waiting" : "waiting_start";
+  setText(slot(panel, "title"), round ? round.title : t(`${waiting}_title`));
   fill(panel, "prompt", round ? round.prompt : "");
-  setText(slot(panel, "todo"), round ? t(`todo_${round.kind}`) : t("waiting_todo"));
+  setText(slot(panel, "todo"), round ? t(`todo_${round.kind}`) : t(`${waiting}_todo`));
+  const plan = document.getElementById("plan");
+  if (plan) plan.hidden = model.ended || started();
+  document.getElementById("you").hidden = model.ended;
   timerRound = round && round.closes_at ? round : null;
   tick();
 }
@@ -135,7 +154,7 @@ function renderForms(round) {
   if (!vote.hidden) {
     const form = document.getElementById("ballot-form");
     slot(form, "round").value = round.id;
-    if (!ranking) ranking = new Ranking(form, t);
+    if (!ranking) ranking = new Ranking(form, t, root.dataset.code);
     const saved = model.myBallots[String(round.id)];
     ranking.sync(round, model.proposals, saved);
     setText(document.getElementById("cast-button"), saved ? t("change") : t("cast"));
@@ -260,7 +279,7 @@ function commentNode(c) {
 }
 
 function flagState(li, key) {
-  const done = model.flagged.has(key);
+  const done = model.flagged.has(key) || model.ended;
   const button = li.querySelector(':scope > .proposal__content > .flag-form [data-slot="flag-button"], :scope > .comment__content > .flag-form [data-slot="flag-button"]');
   if (button) button.hidden = done;
 }
@@ -277,8 +296,15 @@ function placeNodes(parent, wanted) {
 function renderResults() {
   const published = [...model.rounds.values()].filter((r) => r.state === "published");
   const section = document.getElementById("results");
-  section.hidden = published.length === 0;
-  const ul = document.getElementById("results-list");
+  section.hidden = published.length === 0 || model.ended; // then they are in the panel at the top
+  resultLinks(document.getElementById("results-list"), published);
+  // An ended session shows where to read what was decided, in the panel that said what to do.
+  const panel = document.getElementById("current-round");
+  slot(panel, "ended-results").hidden = !model.ended || published.length === 0;
+  resultLinks(slot(panel, "ended-results-list"), published);
+}
+
+function resultLinks(ul, published) {
   const base = root.dataset.resultsUrl;
   const items = published.map((r) => {
     const href = base.replace(/\/0\/$/, `/${r.id}/`);
@@ -329,7 +355,8 @@ async function submit(form) {
   // A second press while the first is on its way reuses its ref: the server records it once.
   const ref = form.dataset.pendingRef || newRef();
   form.dataset.pendingRef = ref;
-  if (!socket.ready) feedback(form, t("queued"));
+  const queued = !socket.ready;
+  if (queued) feedback(form, t("queued"));
   try {
     const ack = await socket.send(action, payload, { ref });
     delete form.dataset.pendingRef;
@@ -337,8 +364,45 @@ async function submit(form) {
   } catch (error) {
     delete form.dataset.pendingRef;
     feedback(form, error.message || "", true);
+    // Sent later than it was made, or answered after the page moved on: say so where the person looks.
+    if (queued || form.closest("[hidden]")) notify(refusal(action, payload, error));
   }
 }
+
+const CLOSED = new Set(["round_not_open", "time_up", "wrong_state"]);
+
+/** What a refusal means to the person, and (for a ballot) whether a vote of theirs still counts. */
+function refusal(action, payload, error) {
+  const closed = CLOSED.has(error.code) ? "_closed" : "";
+  const reason = error.message || "";
+  if (action === "ballot.cast") {
+    const earlier = model.myBallots[String(payload.round)];
+    if (earlier) return t(`refused_change${closed}`, { reason, receipt: earlier.receipt });
+    return t(`refused_ballot${closed}`, { reason });
+  }
+  if (action === "proposal.submit") return t(`refused_proposal${closed}`, { reason, title: payload.title });
+  if (action === "comment.submit") return t(`refused_comment${closed}`, { reason });
+  if (action === "flag.submit") return t("refused_flag", { reason });
+  return t("refused_rename", { reason });
+}
+
+/** A notice at the top of the live area, read out at once and kept (through every re-render) until dismissed. */
+function notify(text) {
+  const note = clone("tpl-notice");
+  slot(note, "text").textContent = text;
+  document.getElementById("notices").append(note);
+}
+
+document.getElementById("notices").addEventListener("click", (e) => {
+  const button = e.target.closest('[data-slot="dismiss"]');
+  if (!button) return;
+  const note = button.closest(".notice");
+  const next = note.nextElementSibling || note.previousElementSibling;
+  note.remove();
+  const target = next ? slot(next, "dismiss") : document.getElementById("current-heading");
+  if (!next) target.tabIndex = -1;
+  target.focus();
+});
 
 function done(form, action, payload, ack) {
   if (action === "proposal.submit") {
@@ -364,6 +428,7 @@ function done(form, action, payload, ack) {
     feedback(form, t("name_saved"));
   } else if (action === "ballot.cast") {
     model.myBallots[String(payload.round)] = { ranking: ack.ranking, receipt: ack.receipt };
+    if (ranking) ranking.forgetDraft(payload.round);
     feedback(form, "");
   }
   render();
@@ -377,4 +442,5 @@ root.addEventListener("submit", (e) => {
 });
 
 window.setInterval(tick, 1000);
+localTimes();
 socket.start();

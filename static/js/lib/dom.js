@@ -109,3 +109,25 @@ export function reasonText(t, reason) {
   const label = t(key);
   return label === key ? reason : label;
 }
+
+/**
+ * Say server-rendered start times (UK time, <time data-local-time>) in the browser's own zone too,
+ * when its clock differs from the UK's at that moment. Day and month names come from the page, so
+ * the words are in the page's language even where the browser has no Welsh.
+ */
+export function localTimes(root = document) {
+  for (const el of root.querySelectorAll("time[data-local-time]")) {
+    const at = new Date(el.getAttribute("datetime"));
+    const out = el.parentElement.querySelector('[data-slot="local-time"]');
+    if (!out || Number.isNaN(at.getTime()) || -at.getTimezoneOffset() === Number(el.dataset.offset)) continue;
+    const days = el.dataset.days.split("|");
+    const months = el.dataset.months.split("|");
+    const date = `${days[at.getDay()]} ${at.getDate()} ${months[at.getMonth()]} ${at.getFullYear()}`;
+    const time = `${String(at.getHours()).padStart(2, "0")}:${String(at.getMinutes()).padStart(2, "0")}`;
+    const zone = new Intl.DateTimeFormat("en-GB", { timeZoneName: "short" }).formatToParts(at)
+      .find((part) => part.type === "timeZoneName");
+    const when = format(el.dataset.pattern, { date, time });
+    out.textContent = format(el.dataset.label, { when: zone ? `${when} (${zone.value})` : when });
+    out.hidden = false;
+  }
+}

@@ -1,13 +1,15 @@
 // The ranked ballot: drag and drop AND, without dragging, Up/Down buttons and a rank number
-// (WCAG 2.5.7). The current ranking is read back in words before the ballot is cast.
+// (WCAG 2.5.7). The current ranking is read back in words before the ballot is cast. A ranking
+// not cast yet is kept on the device (localStorage), so a reload or a crash does not lose it.
 
 import { announce, clone, setText, slot, uniqueIds } from "./dom.js";
 
 export class Ranking {
-  /** form: the ballot <form>; t: the page's strings. */
-  constructor(form, t) {
+  /** form: the ballot <form>; t: the page's strings; code: the session's join code (drafts are kept per round). */
+  constructor(form, t, code = "") {
     this.form = form;
     this.t = t;
+    this.code = code;
     this.ranked = form.querySelector("#ranked");
     this.unranked = form.querySelector("#unranked");
     this.readback = form.querySelector("#readback");
@@ -24,12 +26,13 @@ export class Ranking {
     form.addEventListener("pointerdown", (e) => this.dragStart(e));
   }
 
-  /** Follow the round's ballot; start from the saved ballot when the round changes. */
+  /** Follow the round's ballot; when the round changes, start from the draft kept on the device, else the cast ballot. */
   sync(round, proposals, saved) {
     const ballot = round.ballot || [];
     if (round.id !== this.roundId) {
       this.roundId = round.id;
-      this.order = ((saved && saved.ranking) || []).filter((id) => ballot.includes(id));
+      const draft = readDraft(draftKey(this.code, round.id));
+      this.order = (draft || (saved && saved.ranking) || []).filter((id) => ballot.includes(id));
     }
     this.ballot = ballot;
     this.order = this.order.filter((id) => ballot.includes(id));
@@ -99,10 +102,30 @@ export class Ranking {
     select.value = rank ? String(rank) : "";
   }
 
+  /** Forget the draft of a round once its ballot is cast. */
+  forgetDraft(roundId) {
+    store((storage) => storage.removeItem(draftKey(this.code, roundId)));
+  }
+
+  /** Keep only the draft of the vote round open now (none when no vote is open). */
+  static keepDraftOnly(code, openRoundId) {
+    const prefix = draftKey(code, "");
+    store((storage) => {
+      const stale = [];
+      for (let i = 0; i < storage.length; i += 1) {
+        const key = storage.key(i);
+        if (key.startsWith(prefix) && key !== draftKey(code, openRoundId)) stale.push(key);
+      }
+      stale.forEach((key) => storage.removeItem(key));
+    });
+  }
+
   /** Move a proposal to a rank (1-based); 0 takes it off the ranking. */
   moveTo(id, rank) {
     this.order = this.order.filter((x) => x !== id);
     if (rank > 0) this.order.splice(Math.min(rank, this.order.length + 1) - 1, 0, id);
+    const order = [...this.order];
+    store((storage) => storage.setItem(draftKey(this.code, this.roundId), JSON.stringify(order)));
     this.render();
     const n = this.order.indexOf(id) + 1;
     announce(this.live, n ? this.t("moved", { title: this.title(id), n, total: this.order.length })
@@ -168,6 +191,24 @@ export class Ranking {
     handle.addEventListener("pointerup", stop);
     handle.addEventListener("pointercancel", stop);
   }
+}
+
+function draftKey(code, roundId) {
+  return `cyd-ranking:${code}:${roundId ?? ""}`;
+}
+
+/** Use localStorage when the browser allows it (it can be off, full or private): drafts are a convenience. */
+function store(use) {
+  try {
+    return use(window.localStorage);
+  } catch {
+    return null;
+  }
+}
+
+function readDraft(key) {
+  const order = store((storage) => JSON.parse(storage.getItem(key) || "null"));
+  return Array.isArray(order) && order.every(Number.isInteger) ? order : null;
 }
 
 function middle(el) {
