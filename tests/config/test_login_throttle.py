@@ -59,3 +59,30 @@ def test_colleague_at_the_same_venue_is_not_locked_out_by_one_persons_typos(clie
     client.logout()
     # The same account from another address is not locked either: a guesser cannot lock a facilitator out.
     assert _sign_in(client, "public", "right-horse-battery", address="198.51.100.7").status_code == 302
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A real daphne (the middleware runs async there, unlike the test client) on a fresh demo database."""
+    from tests.servers import daphne, fresh_database, prepare, server_env
+
+    env = server_env(fresh_database("axes"))
+    prepare(env)
+    with daphne(env, worker=False) as (base, _process):
+        yield base
+
+
+DEMO_USERS = [("public", ("facilitator", "cyd-facilitator-demo")), ("admin", ("editor", "cyd-editor-demo"))]
+
+
+@pytest.mark.parametrize("page,user", DEMO_USERS)
+def test_visitor_cannot_keep_guessing_a_password_on_the_running_server(server, page, user):
+    from tests.servers import Browserless
+
+    username, password = user
+    browser = Browserless(server)
+    browser.get(SIGN_INS[page])
+    statuses = [browser.post(SIGN_INS[page], {"username": username, "password": f"guess-{n}"})[0] for n in range(6)]
+    assert statuses[:4] == [200] * 4 and statuses[-1] == 429
+    status, _url, text = browser.post(SIGN_INS[page], {"username": username, "password": password})
+    assert status == 429 and LOCKED in text
