@@ -28,6 +28,11 @@ def test_visitor_cannot_be_sent_off_site_by_the_language_switch(client, target):
     assert response.status_code == 302 and response["Location"] == "/cy/"
 
 
+def test_facilitator_cannot_be_sent_off_site_after_signing_in(client, facilitator):
+    response = client.post("/en/accounts/login/", {"username": "fac", "password": "pw-fac", "next": "//evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/en/sessions/"
+
+
 # --- L6: presenter keys end with the session and can be rotated ------------------------------
 
 
