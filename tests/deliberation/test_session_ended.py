@@ -100,3 +100,30 @@ def test_participant_cannot_cast_a_new_ballot_after_the_round_closed(live, fac_a
             services.ballot_cast(actor=scene["actor"], session=live, round_id=r["vote"].pk, ranking=changed, ref=ref)
         assert error.value.code == "round_not_open"
     assert Ballot.objects.get().ranking == ranking
+
+
+def test_participant_cannot_flag_in_an_ended_session_without_javascript(client, live, fac_actor, scene):
+    """The page rendered after the end offers no actions, and the form fallback says why it refuses."""
+    client.post(f"/en/s/{live.code}/", {"name": "Bryn"})
+    services.session_end(actor=fac_actor, session=live)
+    page = client.get(f"/en/s/{live.code}/").content.decode()
+    assert '<h2 id="current-heading" data-slot="title">This session has ended</h2>' in page
+    assert 'data-slot="flag-button" hidden' in page and 'id="you" hidden' in page
+    fields = {"action": "flag.submit", "proposal": scene["proposal"].pk}
+    done = client.post(f"/en/s/{live.code}/act/", fields, follow=True).content.decode()
+    assert "This session has ended: it takes no more proposals" in done
+    assert "message--error" in done and "message--success" not in done
+    assert Flag.objects.count() == 0
+
+
+def test_visitor_sees_when_a_session_starts_and_what_will_happen(client, live):
+    """Start time in UK time and the planned rounds by kind, never the titles of rounds being prepared."""
+    from datetime import UTC, datetime
+
+    LiveSession.objects.filter(pk=live.pk).update(starts_at=datetime(2030, 1, 9, 18, 0, tzinfo=UTC))
+    page = client.get(f"/en/s/{live.code}/").content.decode()
+    assert "Wednesday 9 January 2030 at 18:00, UK time" in page  # GMT in winter
+    assert "1 round of proposals" in page and "1 round of comments" in page and "1 ranked vote" in page
+    assert "Ideas" not in page and "Decide" not in page
+    welsh = client.get(f"/cy/s/{live.code}/").content.decode()
+    assert "Dydd Mercher 9 Ionawr 2030" in welsh
