@@ -5,7 +5,7 @@ import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import translate_url
@@ -14,10 +14,19 @@ from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+# A health check answers within about this many seconds even when a dependency does not.
+HEALTH_TIMEOUT = 2
+
 
 def _database_ok():
-    """Return True if the database answers a trivial query."""
+    """Return True if the database answers a trivial query (in HEALTH_TIMEOUT, even from the pool)."""
     try:
+        pool = getattr(connection, "pool", None)  # PostgreSQL's connection pool, if configured
+        if pool is not None:
+            # A request would wait the pool's whole timeout for a connection; the check waits less.
+            pool.open()
+            with pool.connection(timeout=HEALTH_TIMEOUT) as conn:
+                return conn.execute("SELECT 1").fetchone()[0] == 1
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone()[0] == 1
@@ -31,7 +40,7 @@ async def _layer_round_trip():
     channel = await layer.new_channel()
     token = uuid.uuid4().hex
     await layer.send(channel, {"type": "health.ping", "token": token})
-    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+    message = await asyncio.wait_for(layer.receive(channel), timeout=HEALTH_TIMEOUT)
     return message.get("token") == token
 
 
@@ -80,5 +89,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """Render the 500 page without touching the database (it may be the cause)."""
+    """Render the error page without touching the database (it may be the cause); 503 while the database is down."""
+    import sys
+
+    if isinstance(sys.exc_info()[1], OperationalError):  # unreachable, pool exhausted: temporary, the page says so
+        response = render(request, "500.html", status=503)
+        response["Retry-After"] = "10"
+        return response
     return render(request, "500.html", status=500)

@@ -10,3 +10,7 @@ class DeliberationConfig(AppConfig):
     name = "deliberation"
     verbose_name = _("Live deliberation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        """Connect the signal receivers (closing a signed-out browser's sockets)."""
+        from deliberation import broadcast  # noqa: F401

@@ -6,16 +6,20 @@ drop messages when a channel is full and Redis forgets groups on restart; client
 through `sync` from the event log, which is the source of truth.
 """
 
+import hashlib
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth.signals import user_logged_out
+from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
 
 # Channel-layer message types are fixed here, never taken from client data (Channels dispatches on them).
 EVENT_MESSAGE = "session.event"
 PRESENCE_MESSAGE = "session.presence"
+SIGNED_OUT_MESSAGE = "user.signed_out"
 
 
 def group_name(session_id):
@@ -23,15 +27,30 @@ def group_name(session_id):
     return f"cyd.session.{session_id}"
 
 
-def _send(session_id, message):
-    """Send one message to the session's group, logging (not raising) transport failures."""
+def user_group_name(user_id):
+    """The channel-layer group of every socket of a signed-in user."""
+    return f"cyd.user.{user_id}"
+
+
+def session_digest(session_key):
+    """A browser session's key as it travels through the channel layer: hashed, never the key itself."""
+    return hashlib.sha256(f"cyd.socket.{session_key}".encode()).hexdigest() if session_key else None
+
+
+def _group_send(group, message):
+    """Send one message to a group, logging (not raising) transport failures."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group_name(session_id), message)
+        async_to_sync(layer.group_send)(group, message)
     except Exception:  # noqa: BLE001 - the event is committed; clients resync from the log
-        logger.exception("broadcast to session %s failed", session_id)
+        logger.exception("broadcast to %s failed", group)
+
+
+def _send(session_id, message):
+    """Send one message to the session's group."""
+    _group_send(group_name(session_id), message)
 
 
 def broadcast(session_id, event, audience):
@@ -46,3 +65,12 @@ async def abroadcast_presence(session_id, counts):
         await layer.group_send(group_name(session_id), {"type": PRESENCE_MESSAGE, "counts": counts})
     except Exception:  # noqa: BLE001 - presence is advisory
         logger.exception("presence broadcast to session %s failed", session_id)
+
+
+@receiver(user_logged_out, dispatch_uid="cyd.close_sockets_on_sign_out")
+def close_sockets_on_sign_out(sender, request, user, **kwargs):
+    """Close the sockets of the browser that signed out: they were opened with the user's rights."""
+    session = getattr(request, "session", None)
+    if user is None or session is None or not session.session_key:
+        return
+    _group_send(user_group_name(user.pk), {"type": SIGNED_OUT_MESSAGE, "session": session_digest(session.session_key)})

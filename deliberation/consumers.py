@@ -2,25 +2,36 @@
 
 import asyncio
 import json
+import logging
 import time
+from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from deliberation import protocol, rules, selectors, services
-from deliberation.broadcast import abroadcast_presence, group_name
+from deliberation import protocol, rules, selectors, services, throttle
+from deliberation.broadcast import abroadcast_presence, group_name, session_digest, user_group_name
 from deliberation.errors import ServiceError
 from deliberation.identity import participant_id_from_session, presenter_session_id
 from deliberation.models import LiveSession, Participant
 from deliberation.rules import Actor
 
+logger = logging.getLogger(__name__)
+
 # Per-connection flood control: a token bucket (burst, then a steady rate).
 BUCKET_SIZE = 20
 REFILL_PER_SECOND = 5.0
 REJOIN_SECONDS = 10  # re-add to the group now and then: Redis forgets groups when it restarts
+LAYER_RETRY_SECONDS = 2  # while the channel layer is down, listen again this often (the socket stays up)
 PRESENCE_DELAY = 0.5  # coalesce presence updates: at most two a second per process and session
 _presence_pending = {}
+
+# Close codes (docs/protocol.md).
+CLOSE_SIGNED_OUT = 4401
+CLOSE_REFUSED = 4403
+CLOSE_TOO_MANY_GUESSES = 4429
+CLOSE_TRY_AGAIN = 1013  # a dependency (the database) failed: the client retries with backoff
 
 
 def _query(scope, name):
@@ -45,70 +56,161 @@ def _language(scope):
     return settings.LANGUAGE_CODE
 
 
-def _actor_for(scope, participant_id):
-    """Build the actor from the socket's user, participant (fresh from the database) and presenter key."""
+def _current_user(scope):
+    """The socket's user as the database says now: anonymous once signed out, deactivated or re-passworded."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import get_user
+    from django.contrib.auth.models import AnonymousUser
+
+    user = scope.get("user")
+    if user is None or not user.is_authenticated:
+        return user
+    key = getattr(scope.get("session"), "session_key", None)
+    if not key:
+        return AnonymousUser()
+    # A fresh read of the browser's session (the scope's copy is from the handshake), checked as Django checks a request.
+    fresh = get_user(SimpleNamespace(session=import_module(settings.SESSION_ENGINE).SessionStore(key)))
+    return fresh if fresh.is_authenticated and fresh.pk == user.pk else AnonymousUser()
+
+
+def _actor_for(scope, participant_id, user):
+    """Build the actor from the user, the participant (fresh from the database) and the presenter key."""
     participant = Participant.objects.filter(pk=participant_id).first() if participant_id else None
-    return Actor(user=scope.get("user"), participant=participant, presenter_for=_presenter_for(scope))
+    return Actor(user=user, participant=participant, presenter_for=_presenter_for(scope))
+
+
+def _address(scope):
+    """The client's address (daphne puts the proxy's X-Forwarded-For there when told to)."""
+    client = scope.get("client") or ()
+    return client[0] if client and client[0] else "unknown"
 
 
 def _connect(scope, code):
-    """Look up the session and the viewer's role, and the first state message."""
+    """Look up the session, the viewer's role and the first state message; or the close code refusing them."""
+    user = scope.get("user")
     participant_id = participant_id_from_session(scope.get("session"), code)
-    actor = _actor_for(scope, participant_id)
+    presenter_for = _presenter_for(scope)
+    # Join-code guessing: an address over its budget of wrong codes (shared with the HTTP join form) may
+    # still open sessions it joined or facilitates, so a venue's shared wi-fi keeps working.
+    guesses = throttle.join_code_scope(_address(scope))
+    known = participant_id is not None or (user is not None and user.is_authenticated) or presenter_for is not None
+    if not known and not throttle.allow(guesses, throttle.JOIN_CODE_FAILURES, throttle.JOIN_CODE_WINDOW):
+        return {"refused": CLOSE_TOO_MANY_GUESSES}
+    participant = Participant.objects.filter(pk=participant_id).first() if participant_id else None
+    actor = Actor(user=user, participant=participant, presenter_for=presenter_for)
     info = selectors.connect_info(code, actor)
-    if info is None or not info["allowed"]:
-        return None
+    if info is None:
+        throttle.fail(guesses, throttle.JOIN_CODE_WINDOW)
+        return {"refused": CLOSE_REFUSED}
+    if not info["allowed"]:
+        return {"refused": CLOSE_REFUSED}
     session = LiveSession(pk=info["session_id"])
     info["participant_id"] = actor.participant.pk if actor.participant else None
+    info["user_id"] = user.pk if user is not None and user.is_authenticated else None
     info["state"] = selectors.session_state(session, actor)
     return info
 
 
-def _role(scope, session_id, participant_id):
-    """Re-read the viewer's role (roles can change while the socket is open)."""
-    actor = _actor_for(scope, participant_id)
-    return rules.can(actor, rules.VIEW_FACILITATOR_DATA, LiveSession(pk=session_id))
+def _act(scope, session_id, participant_id, channel_name, text, language):
+    """Handle one frame as the viewer is now (user re-read from the database); return (replies, facilitator)."""
+    user = _current_user(scope)
+    replies = protocol.handle(
+        session_id=session_id, user=user, participant_id=participant_id, channel_name=channel_name, text=text,
+        language=language,
+    )  # fmt: skip
+    # Roles can change mid-session: every message re-reads the role used for broadcasts.
+    actor = _actor_for(scope, participant_id, user)
+    return replies, rules.can(actor, rules.VIEW_FACILITATOR_DATA, LiveSession(pk=session_id))
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
     """One participant's or facilitator's socket on a live session."""
 
+    session_id = None  # set once the viewer is accepted; until then frames are not read
+    _layer_down = False
+
+    @property
+    def channel_receive(self):
+        """Read this socket's channel-layer messages; the socket outlives a layer outage (Redis down)."""
+        return self._channel_receive
+
+    @channel_receive.setter
+    def channel_receive(self, receive):
+        # Channels ends the consumer when reading the layer raises; here a failed read waits and tries again,
+        # and clients catch up from the event log (ping carries the latest seq, `sync` replays).
+        async def resilient():
+            while True:
+                try:
+                    message = await receive()
+                except Exception:  # noqa: BLE001 - any layer failure; cancellation still ends the loop
+                    if not self._layer_down:
+                        logger.warning("channel layer unavailable for %s; retrying", self.channel_name, exc_info=True)
+                    self._layer_down = True
+                    await asyncio.sleep(LAYER_RETRY_SECONDS)
+                    continue
+                self._layer_down = False
+                return message
+
+        self._channel_receive = resilient
+
     async def connect(self):
         """Accept viewers who joined (or facilitate); send them the full state."""
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
-        self.session_id = None
         self.language = _language(self.scope)
         # Accept first: under load the lookups below can outlast the server's handshake timeout.
         await self.accept()
-        info = await database_sync_to_async(_connect)(self.scope, self.code)
-        if info is None:
-            await self.close(code=4403)
+        try:
+            info = await database_sync_to_async(_connect)(self.scope, self.code)
+        except Exception:  # noqa: BLE001 - the database is down: say "try again later", the client retries
+            logger.exception("socket connect to %s failed", self.code)
+            info = {"refused": CLOSE_TRY_AGAIN}
+        if "refused" in info:
+            await self.close(code=info["refused"])
             return
-        self.session_id = info["session_id"]
         self.participant_id = info["participant_id"]
+        self.user_id = info["user_id"]
         self.facilitator = info["facilitator"]
+        self.session_digest = session_digest(getattr(self.scope.get("session"), "session_key", None))
         self.tokens, self.refilled = float(BUCKET_SIZE), time.monotonic()
+        self.joined_at = None
+        self.session_id = info["session_id"]
         await self._join_group()
         await self.send(text_data=json.dumps(info["state"]))
         self.counted = self.facilitator or self.participant_id is not None  # a room screen is not a person
         if self.counted:
             await database_sync_to_async(services.presence_enter)(
-                session_id=self.session_id, channel_name=self.channel_name, facilitator=self.facilitator
-            )
+                session_id=self.session_id, channel_name=self.channel_name, facilitator=self.facilitator,
+                participant_id=self.participant_id, user_id=self.user_id,
+            )  # fmt: skip
             self._schedule_presence()
 
     async def disconnect(self, code):
-        """Leave the group and the presence count."""
+        """Leave the groups and the presence count."""
         if self.session_id is None:
             return
-        await self.channel_layer.group_discard(group_name(self.session_id), self.channel_name)
+        for group in self._groups():
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # noqa: BLE001 - the layer forgets the channel by itself (expiry)
+                logger.warning("leaving %s failed", group, exc_info=True)
         if self.counted:
             await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
             self._schedule_presence()
 
+    def _groups(self):
+        """The session's group, and the user's (so signing out closes this socket)."""
+        return [group_name(self.session_id)] + ([user_group_name(self.user_id)] if self.user_id else [])
+
     async def _join_group(self):
-        """Join (or re-join) the session's broadcast group."""
-        await self.channel_layer.group_add(group_name(self.session_id), self.channel_name)
+        """Join (or re-join) the groups; with the layer down the socket stays up and joins again later."""
+        try:
+            for group in self._groups():
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # noqa: BLE001 - clients resync from the log; the next message tries again
+            logger.warning("joining the groups of session %s failed", self.session_id, exc_info=True)
+            return
         self.joined_at = time.monotonic()
 
     def _take_token(self):
@@ -122,27 +224,29 @@ class SessionConsumer(AsyncWebsocketConsumer):
         return True
 
     async def receive(self, text_data=None, bytes_data=None):
-        """Answer every frame with exactly one reply."""
-        if bytes_data is not None:
+        """Answer every frame with exactly one reply (cheap refusals first: nothing oversized is parsed)."""
+        if self.session_id is None:
+            return  # not (or not yet) a viewer: the socket is being closed with the reason
+        if bytes_data is not None or text_data is None:
             await self._reply(ServiceError("bad_frame").as_reply(None))
             return
         if not self._take_token():
             await self._reply(ServiceError("rate_limited").as_reply(protocol.ref_of(text_data)))
             return
-        replies = await database_sync_to_async(protocol.handle)(
-            session_id=self.session_id,
-            user=self.scope.get("user"),
-            participant_id=self.participant_id,
-            channel_name=self.channel_name,
-            text=text_data,
-            language=self.language,
-        )
+        if len(text_data) > protocol.MAX_FRAME_BYTES:  # characters <= UTF-8 bytes: surely too large
+            await self._reply(ServiceError("too_large").as_reply(None))
+            return
+        try:
+            replies, self.facilitator = await database_sync_to_async(_act)(
+                self.scope, self.session_id, self.participant_id, self.channel_name, text_data, self.language
+            )
+        except Exception:  # noqa: BLE001 - exactly one reply per message, even with the database down
+            logger.exception("message failed on session %s", self.session_id)
+            replies = [ServiceError("server_error").as_reply(protocol.ref_of(text_data))]
         for reply in replies:
             await self._reply(reply)
-        if time.monotonic() - self.joined_at >= REJOIN_SECONDS:
+        if self.joined_at is None or time.monotonic() - self.joined_at >= REJOIN_SECONDS:
             await self._join_group()
-        # Roles can change mid-session: every acted-on message re-reads the role for broadcasts.
-        self.facilitator = await database_sync_to_async(_role)(self.scope, self.session_id, self.participant_id)
 
     async def _reply(self, message):
         await self.send(text_data=json.dumps(message))
@@ -155,6 +259,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
     async def session_presence(self, message):
         """Relay live presence counts."""
         await self.send(text_data=json.dumps({"type": "presence", "payload": message["counts"]}))
+
+    async def user_signed_out(self, message):
+        """Close this socket when its browser signed out (another tab's sign-out, seen through the user's group)."""
+        if self.session_digest and message.get("session") == self.session_digest:
+            await self.close(code=CLOSE_SIGNED_OUT)
 
     def _schedule_presence(self):
         """Send presence counts soon, once for a burst of joins and leaves."""

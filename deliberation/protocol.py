@@ -6,6 +6,7 @@ message gets exactly one reply, `ack` or `error`. See docs/protocol.md.
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from deliberation import rules, selectors, services
 from deliberation.errors import ServiceError
 from deliberation.models import LiveSession, Participant
+from deliberation.text import check_text
 
 logger = logging.getLogger(__name__)
 
@@ -216,11 +218,13 @@ def _validate(fields, payload):
             continue
         if not _type_ok(field.kind, payload[name]):
             raise ServiceError("invalid", f"Wrong type for field: {name}")
+        check_text(payload[name])  # a NUL or a lone surrogate is `invalid` on every transport
 
 
 def dispatch(actor, session, kind, payload, ref):
     """Validate a payload for a known message type and run its service; return the ack payload."""
     fields, handler = MESSAGES[kind]
+    check_text(ref)
     _validate(fields, payload)
     return handler(actor, session, payload, ref or "")
 
@@ -249,13 +253,16 @@ def success_message(kind, ack):
     return str(SUCCESS.get(kind, _("Done."))) % {"receipt": ack.get("receipt", "")}
 
 
+# A plain `"ref": "..."` (no escapes): enough to answer a refused frame without parsing it.
+_REF = re.compile(rf'"ref"\s*:\s*"([^"\\]{{0,{MAX_REF_LENGTH}}})"')
+
+
 def ref_of(text):
-    """Best-effort ref of an unreadable frame, so even errors answer the right message."""
-    try:
-        ref = json.loads(text).get("ref")
-        return ref if isinstance(ref, str) and len(ref) <= MAX_REF_LENGTH else None
-    except Exception:  # noqa: BLE001
+    """Best-effort ref of a refused frame by a bounded scan, never a parse (None for oversized frames)."""
+    if not isinstance(text, str) or len(text) > MAX_FRAME_BYTES:
         return None
+    found = _REF.search(text)
+    return found.group(1) if found else None
 
 
 def handle(*, session_id, user, participant_id, text, channel_name=None, language=None):

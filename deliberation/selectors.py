@@ -24,6 +24,7 @@ def round_summary(round_):
         "position": round_.position,
         "state": round_.state,
         "closes_at": round_.closes_at.isoformat() if round_.closes_at else None,
+        "auto_close": round_.auto_close,
         "max_per_participant": round_.max_per_participant,
     }
     if round_.kind == Round.Kind.VOTE:
@@ -183,7 +184,53 @@ def events_after(session, after, actor):
     if after < 0 or after > last or last - after > MAX_REPLAY:
         return None
     events = Event.objects.filter(session=session, seq__gt=after).order_by("seq")
-    return [event_for_viewer(e.as_message(), e.audience, facilitator) for e in events]
+    replay = [event_for_viewer(e.as_message(), e.audience, facilitator) for e in events]
+    if facilitator:  # facilitators may read hidden items anyway (see facilitator_data)
+        return replay
+    now = _items_now(session, replay)
+    return [_as_now(message, now) for message in replay]
+
+
+# Event payload keys that carry a proposal's or a comment's public view, with its text and author.
+REPLAYED_ITEMS = {"proposal": "proposal", "into": "proposal", "from": "proposal", "comment": "comment"}
+ITEM_TEXT = {"proposal": ("title", "body", "author", "edited", "original_title"), "comment": ("body", "stance", "author")}
+
+
+def _carried(message):
+    """(payload key, kind, item) for each contribution a logged event carries."""
+    for key, kind in REPLAYED_ITEMS.items():
+        item = message.get("payload", {}).get(key)
+        if isinstance(item, dict) and "id" in item:
+            yield key, kind, item
+
+
+def _items_now(session, messages):
+    """The public view now of every contribution the events carry (two queries)."""
+    ids = {"proposal": set(), "comment": set()}
+    for message in messages:
+        for _key, kind, item in _carried(message):
+            ids[kind].add(item["id"])
+    return {
+        "proposal": {p.pk: proposal_public(p) for p in Proposal.objects.filter(pk__in=ids["proposal"], round__session=session)},
+        "comment": {c.pk: comment_public(c) for c in Comment.objects.filter(pk__in=ids["comment"], round__session=session)},
+    }
+
+
+def _as_now(message, now):
+    """A logged event as it may be replayed now: a contribution hidden since is its stub, text and author are current."""
+    payload = None
+    for key, kind, item in _carried(message):
+        current = now[kind].get(item["id"])
+        if current is None:  # deleted since
+            replayed = {"id": item["id"], "hidden": True, "reason": ""}
+        elif current["hidden"]:
+            replayed = current
+        elif item.get("hidden"):
+            replayed = item  # a stub then, shown again by a later event
+        else:
+            replayed = item | {field: current[field] for field in ITEM_TEXT[kind]}
+        payload = (payload or dict(message["payload"])) | {key: replayed}
+    return message if payload is None else message | {"payload": payload}
 
 
 def event_for_viewer(message, audience, facilitator):
@@ -209,7 +256,7 @@ PRESENCE_TIMEOUT_SECONDS = 90
 
 
 def presence_counts(session_id):
-    """How many participants and facilitators are connected to a session now."""
+    """How many people (not sockets: one person may have many tabs) are connected to a session now."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -219,7 +266,8 @@ def presence_counts(session_id):
     since = timezone.now() - timedelta(seconds=PRESENCE_TIMEOUT_SECONDS)
     rows = Presence.objects.filter(session_id=session_id, seen_at__gte=since)
     counts = rows.aggregate(
-        facilitators=Count("pk", filter=Q(facilitator=True)), participants=Count("pk", filter=Q(facilitator=False))
+        facilitators=Count("user", distinct=True, filter=Q(facilitator=True)),
+        participants=Count("participant", distinct=True, filter=Q(facilitator=False)),
     )
     return {"participants": counts["participants"], "facilitators": counts["facilitators"]}
 

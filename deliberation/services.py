@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import counting, rules, selectors
+from deliberation import counting, rules, selectors, text
 from deliberation.broadcast import broadcast
 from deliberation.errors import ServiceError
 from deliberation.models import (
@@ -54,7 +54,8 @@ def _require(actor, permission, obj):
 
 
 def _clean(instance, exclude=None):
-    """full_clean() with errors turned into one ServiceError naming the fields."""
+    """full_clean() with errors turned into one ServiceError naming the fields (text first: deliberation/text.py)."""
+    text.clean_instance(instance)
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -118,7 +119,9 @@ def _public_reason(text):
     from django.conf import settings
     from django.utils import translation
 
-    text = (text or "").strip()
+    from deliberation.text import clean_text  # the parameter shadows the module
+
+    text = clean_text(text or "").strip()
     if not text:
         raise ServiceError("invalid", _("Give the public reason for hiding it."))
     for code, label in HIDE_REASONS.items():
@@ -579,7 +582,7 @@ def flag_submit(*, actor, session, proposal_id=None, comment_id=None, reason="")
     target = {"proposal": _proposal_in(session, proposal_id)} if proposal_id is not None else {
         "comment": _comment_in(session, comment_id)}  # fmt: skip
     flag, created = Flag.objects.get_or_create(
-        session=session, participant=actor.participant, **target, defaults={"reason": (reason or "").strip()[:200]}
+        session=session, participant=actor.participant, **target, defaults={"reason": text.clean_text(reason or "").strip()[:200]}
     )
     if created:
         _throttle(actor.participant, ["flag.submitted"], CONTRIBUTIONS_PER_MINUTE)
@@ -702,14 +705,18 @@ def ballot_void_paper(*, actor, session, ballot_id, reason):
 # --- presence (advisory: not logged, no seq) ---------------------------------------------------
 
 
-def presence_enter(*, session_id, channel_name, facilitator):
-    """Record an open socket on a session."""
+def presence_enter(*, session_id, channel_name, facilitator, participant_id=None, user_id=None):
+    """Record an open socket on a session (whose person it is), and forget sockets not heard from in time."""
     from deliberation.models import Presence
 
+    now = timezone.now()
+    # Rows of sockets whose process died (kill -9, a crash) are never left: they go once they are stale.
+    Presence.objects.filter(seen_at__lt=now - timedelta(seconds=selectors.PRESENCE_TIMEOUT_SECONDS)).delete()
     Presence.objects.update_or_create(
         channel_name=channel_name,
-        defaults={"session_id": session_id, "facilitator": facilitator, "seen_at": timezone.now()},
-    )
+        defaults={"session_id": session_id, "facilitator": facilitator, "seen_at": now,
+                  "participant_id": participant_id, "user_id": user_id},
+    )  # fmt: skip
 
 
 def presence_touch(*, channel_name):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
+# As in the Makefile: WebSocket messages over the protocol's limit (MAX_FRAME_BYTES) are refused by daphne itself.
+DAPHNE_LIMITS = ["--websocket-max-message-size", "16384", "--websocket-max-frame-size", "16384"]
 
 
 def free_port():
@@ -69,37 +71,46 @@ def prepare(env, demo=True):
 
 
 @contextmanager
-def daphne(env, port=None):
-    """Run daphne until the block ends; yields the base URL once /healthz answers 200."""
+def daphne(env, port=None, worker=True, ready=(200,)):
+    """Run daphne (and, as `make run` does, the cyd_worker beside it) until the block ends; yields the base URL."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="daphne-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        [DAPHNE, *DAPHNE_LIMITS, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    # The worker closes rounds whose timer runs out, so timed rounds behave as in production.
+    helper = subprocess.Popen(
+        [sys.executable, "manage.py", "cyd_worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    ) if worker else None  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base, process, log.name)
+        wait_healthy(base, process, log.name, ready=ready)
         yield base, process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for running in (process, helper):
+            if running is not None and running.poll() is None:
+                running.terminate()
+                try:
+                    running.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    running.kill()
 
 
-def wait_healthy(base, process, log_path, timeout=60):
-    """Wait for /healthz to answer 200."""
+def wait_healthy(base, process, log_path, timeout=60, ready=(200,)):
+    """Wait for /healthz to answer 200 (or a status in `ready`: 503 while a dependency is down on purpose)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"daphne exited:\n{Path(log_path).read_text()}")
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                if response.status == 200:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                if response.status in ready:
                     return
+        except urllib.error.HTTPError as error:
+            if error.code in ready:
+                return
+            time.sleep(0.2)
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"daphne did not become healthy:\n{Path(log_path).read_text()}")
