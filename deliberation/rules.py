@@ -39,6 +39,7 @@ class Actor:
     user: object = None
     participant: object = None
     presenter_for: int | None = None  # a session whose room screen this is (read-only)
+    system: bool = False  # the server itself, e.g. the worker closing a round when its timer runs out
 
     @property
     def user_id(self):
@@ -90,6 +91,12 @@ def is_session_presenter(actor, obj):
 
 
 @rules.predicate
+def is_system(actor, obj=None):
+    """The actor is the server itself (the worker that closes rounds on time), never a person."""
+    return actor.system
+
+
+@rules.predicate
 def is_board_editor(actor, obj):
     """The actor may edit the consultation page the session is attached to (Wagtail page permission)."""
     if actor.user_id is None or obj is None:
@@ -115,7 +122,7 @@ rules.add_perm(CAST_BALLOT, is_session_participant)
 rules.add_perm(FLAG_CONTRIBUTION, is_session_participant)
 rules.add_perm(RENAME_SELF, is_session_participant)
 rules.add_perm(PREPARE_ROUNDS, is_signed_in & is_session_facilitator)
-rules.add_perm(RUN_ROUNDS, is_signed_in & is_session_facilitator)
+rules.add_perm(RUN_ROUNDS, (is_signed_in & is_session_facilitator) | is_system)
 rules.add_perm(MODERATE, is_signed_in & is_session_facilitator)
 rules.add_perm(ENTER_PAPER_BALLOT, is_signed_in & is_session_facilitator)
 rules.add_perm(VIEW_FACILITATOR_DATA, is_signed_in & is_session_facilitator)
