@@ -11,7 +11,10 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
@@ -74,3 +77,11 @@ def close_sockets_on_sign_out(sender, request, user, **kwargs):
     if user is None or session is None or not session.session_key:
         return
     _group_send(user_group_name(user.pk), {"type": SIGNED_OUT_MESSAGE, "session": session_digest(session.session_key)})
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="cyd.close_sockets_on_deactivation")
+def close_sockets_on_deactivation(sender, instance, **kwargs):
+    """Close every socket of a user who was deactivated (in any browser): they had the user's rights."""
+    if not instance.is_active:
+        message = {"type": SIGNED_OUT_MESSAGE, "session": None}
+        transaction.on_commit(lambda: _group_send(user_group_name(instance.pk), message))

@@ -261,8 +261,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps({"type": "presence", "payload": message["counts"]}))
 
     async def user_signed_out(self, message):
-        """Close this socket when its browser signed out (another tab's sign-out, seen through the user's group)."""
-        if self.session_digest and message.get("session") == self.session_digest:
+        """Close this socket when its browser signed out (in another tab), or when the user was deactivated (all)."""
+        if message.get("session") is None or message["session"] == self.session_digest:
             await self.close(code=CLOSE_SIGNED_OUT)
 
     def _schedule_presence(self):

@@ -144,11 +144,23 @@ async def test_facilitator_can_still_read_hidden_text_through_sync(live, facilit
 async def test_deactivated_facilitator_cannot_create_round_on_open_socket(live, facilitator, connect):
     _, fac, _ = await connect(live.code, user=facilitator)
     assert (await fac.send("round.create", {"kind": "proposal", "title": "More ideas"}))["type"] == "ack"
-    facilitator.is_active = False
-    await database_sync_to_async(facilitator.save)()
+    # A bulk update sends no signal: the socket stays open, and the next message is checked against the database.
+    await database_sync_to_async(type(facilitator).objects.filter(pk=facilitator.pk).update)(is_active=False)
     reply = await fac.send("round.create", {"kind": "proposal", "title": "Even more"})
     assert reply["type"] == "error" and reply["code"] == "forbidden"
     await fac.close()
+
+
+async def test_deactivated_facilitator_has_every_socket_closed(live, facilitator, connect):
+    _, laptop, _ = await connect(live.code, user=facilitator)
+    _, phone, _ = await connect(live.code, user=facilitator)  # another browser session
+    facilitator.is_active = False
+    await database_sync_to_async(facilitator.save)()
+    for socket in (laptop, phone):
+        message = await socket.comm.receive_output(timeout=5)
+        while message["type"] != "websocket.close":  # presence updates may come first
+            message = await socket.comm.receive_output(timeout=5)
+        assert message["code"] == 4401
 
 
 async def test_facilitator_whose_password_changed_cannot_create_round_on_open_socket(live, facilitator, connect):
@@ -173,6 +185,8 @@ async def test_facilitator_signed_out_in_another_tab_has_socket_closed(live, fac
     response = await database_sync_to_async(browser.post)("/en/accounts/logout/")
     assert response.status_code == 302
     closed = await tab.comm.receive_output(timeout=5)
+    while closed["type"] != "websocket.close":  # presence updates may come first
+        closed = await tab.comm.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": 4401}
 
 
@@ -327,6 +341,18 @@ async def test_participant_cannot_take_a_name_with_a_nul_over_http(live):
 
     response, name = await database_sync_to_async(run)()
     assert "character" in response.content.decode() and name == "Alys"
+
+
+async def test_visitor_cannot_join_with_a_nul_or_bidi_controls_in_the_name_over_http(live):
+    def run():
+        browser = HttpClient()
+        refused = browser.post(f"/en/s/{live.code}/", {"name": "Al\u0000ys"})
+        browser.post(f"/en/s/{live.code}/", {"name": "\u202eAlys\u202c"})
+        return refused, list(Participant.objects.values_list("display_name", flat=True))
+
+    refused, names = await database_sync_to_async(run)()
+    assert refused.status_code == 200 and "Null characters are not allowed" in refused.content.decode()
+    assert names == ["Alys"]
 
 
 async def test_participant_cannot_comment_a_nul_over_http(live, fac_actor):
