@@ -461,7 +461,7 @@ def proposal_merge(*, actor, session, proposal_id, into_id):
 
 def _undo_reason(reason, missing):
     """The reason given for an undo: required, and no longer than other reasons."""
-    reason = (reason or "").strip()
+    reason = text.clean_text(reason or "").strip()
     if not reason:
         raise ServiceError("invalid", missing)
     if len(reason) > REASON_MAX:
