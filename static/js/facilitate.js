@@ -14,10 +14,14 @@ const model = {
   rounds: new Map(),
   proposals: new Map(),
   comments: new Map(),
-  fac: { participants: 0, ballots: {}, flags: [], hidden_proposals: {}, hidden_comments: {} },
+  fac: { participants: 0, ballots: {}, flags: [], hidden_proposals: {}, hidden_comments: {}, paper_slips: [] },
   presence: null,
+  ended: false,
 };
-const nodes = { rounds: new Map(), proposals: new Map(), comments: new Map(), flags: new Map() };
+const nodes = { rounds: new Map(), proposals: new Map(), comments: new Map(), flags: new Map(), slips: new Map() };
+const endForm = document.getElementById("end-form");
+const endDialog = document.getElementById("end-confirm");
+const addForm = document.querySelector("#add-round form");
 let paperKey = "";
 let slips = 0;
 
@@ -41,6 +45,7 @@ function snapshot(state) {
   model.proposals = byId(state.proposals);
   model.comments = byId(state.comments);
   model.fac = state.facilitator;
+  model.ended = state.session.status === "ended";
   render();
 }
 
@@ -51,10 +56,14 @@ function event({ type, payload }) {
       fac.participants += 1;
       break;
     case "round.counted": {
+      // On close, and again on a recount (maybe with another method) or when a slip is voided after closing.
       const round = model.rounds.get(payload.round);
-      if (round) round.result = payload.result;
+      if (round) Object.assign(round, { result: payload.result }, payload.method ? { method: payload.method, seats: payload.seats } : {});
       break;
     }
+    case "session.ended":
+      model.ended = true;
+      break;
     case "round.reordered": {
       // As the server does: drafts come after every round already run, in the new order.
       const start = [...model.rounds.values()].filter((r) => r.state !== "draft").length + 1;
@@ -66,7 +75,9 @@ function event({ type, payload }) {
     }
     case "ballot.cast":
     case "ballot.paper_entered":
+    case "ballot.paper_voided":
       fac.ballots[String(payload.round)] = payload.ballots;
+      if (payload.slip) fac.paper_slips = [...(fac.paper_slips || []).filter((s) => s.id !== payload.slip.id), payload.slip];
       break;
     case "flag.submitted":
       fac.flags = [...fac.flags.filter((f) => f.id !== payload.flag.id), payload.flag];
@@ -80,23 +91,29 @@ function event({ type, payload }) {
         const old = model.rounds.get(payload.round.id) || {};
         model.rounds.set(payload.round.id, { ...old, ...payload.round, ...(payload.result ? { result: payload.result } : {}) });
       } else if (type.startsWith("proposal.")) {
-        for (const key of ["proposal", "into"]) {
+        for (const key of ["proposal", "into", "from"]) {
           const p = payload[key];
           if (!p) continue;
           const old = model.proposals.get(p.id);
-          // Keep the words of a proposal being hidden, so it can be judged for restoring.
-          if (p.hidden && old && !old.hidden) fac.hidden_proposals[String(p.id)] = { title: old.title, body: old.body };
+          // Keep the words (and author) of a proposal being hidden, so it can be judged for restoring.
+          if (p.hidden && old && !old.hidden) fac.hidden_proposals[String(p.id)] = { title: old.title, body: old.body, author: old.author };
           model.proposals.set(p.id, p);
           if (p.hidden) fac.flags = fac.flags.filter((f) => f.proposal !== p.id);
         }
         if (type === "proposal.merged") {
           for (const c of model.comments.values()) if (c.proposal === payload.proposal.id) c.proposal = payload.into.id;
         }
+        if (type === "proposal.unmerged") {
+          for (const id of payload.comments || []) {
+            const c = model.comments.get(id);
+            if (c) c.proposal = payload.proposal.id;
+          }
+        }
         if (type === "proposal.submitted") announce(announcer, t("new_proposal", { title: payload.proposal.title }));
       } else if (type.startsWith("comment.") && payload.comment) {
         const c = payload.comment;
         const old = model.comments.get(c.id);
-        if (c.hidden && old && !old.hidden) fac.hidden_comments[String(c.id)] = { body: old.body };
+        if (c.hidden && old && !old.hidden) fac.hidden_comments[String(c.id)] = { body: old.body, author: old.author };
         if (c.hidden) fac.flags = fac.flags.filter((f) => f.comment !== c.id);
         model.comments.set(c.id, c);
       }
@@ -119,8 +136,24 @@ function render() {
   renderStats();
   renderRounds();
   renderPaper();
+  renderSlips();
   renderFlags();
   renderModeration();
+  renderEnd();
+}
+
+function titleOf(id) {
+  const p = model.proposals.get(id);
+  const hidden = model.fac.hidden_proposals[String(id)];
+  return (p && p.title) || (hidden && hidden.title) || `#${id}`;
+}
+
+// What the count of a closed vote came to, in words: winners, "no result" and why, or a count that failed.
+function outcomeText(result) {
+  if (result.outcome === "count_failed") return t("count_failed", { detail: result.detail || "" });
+  if (result.problem === "no_ballots") return t("no_result_no_ballots");
+  if (result.problem === "too_few_ballots") return t("no_result_too_few");
+  return t("counted", { names: (result.winners || []).join(", ") });
 }
 
 function renderStats() {
@@ -171,17 +204,26 @@ function renderRounds() {
       node.id = `round-${r.id}`;
       node.dataset.id = String(r.id);
       for (const input of node.querySelectorAll('[data-slot="round"]')) input.value = r.id;
+      if (r.method) slot(node, "recount-method").value = r.method;
+      slot(node, "recount-seats").value = String(r.seats || 1);
     });
     setText(slot(tr, "position"), String(index + 1));
     setText(slot(tr, "title"), r.title);
-    for (const name of ["up", "down", "open", "close", "publish", "results"]) setText(slot(tr, `title-${name}`), `: ${r.title}`);
+    for (const name of ["up", "down", "open", "close", "publish", "results", "recount"]) setText(slot(tr, `title-${name}`), `: ${r.title}`);
     const meta = [t(`kind_${r.kind}`)];
     if (r.kind === "vote") {
       if (r.state !== "draft") meta.push(t("on_ballot", { n: (r.ballot || []).length }));
       if (r.state !== "draft") meta.push(t("ballots_cast", { n: model.fac.ballots[String(r.id)] || 0 }));
     }
     setText(slot(tr, "meta"), meta.join(" · "));
-    fill(tr, "counted", r.state === "closed" && r.result ? t("counted", { names: (r.result.winners || []).join(", ") }) : "");
+    const counted = r.state === "closed" && r.result;
+    const failed = Boolean(counted && r.result.outcome === "count_failed");
+    fill(tr, "counted", counted ? outcomeText(r.result) : "").classList.toggle("round-counted--failed", failed);
+    slot(tr, "recount").hidden = !failed;
+    const publish = slot(tr, "publish");
+    publish.disabled = failed; // the server refuses it too: a failed count is counted again first
+    if (failed) publish.setAttribute("aria-describedby", `recount-hint-${r.id}`);
+    else publish.removeAttribute("aria-describedby");
     const state = slot(tr, "state");
     state.className = `tag tag--${r.state}`;
     setText(state, t(`state_${r.state}`));
@@ -225,6 +267,53 @@ function renderPaper() {
   }
 }
 
+function renderSlips() {
+  const list = document.getElementById("paper-slips");
+  if (!list.dataset.live) {
+    list.replaceChildren();
+    list.dataset.live = "1";
+  }
+  const numbers = new Map();
+  const items = [];
+  for (const slip of [...(model.fac.paper_slips || [])].sort((a, b) => a.id - b.id)) {
+    const n = (numbers.get(slip.round) || 0) + 1;
+    numbers.set(slip.round, n);
+    const round = model.rounds.get(slip.round);
+    if (!round || !["open", "closed"].includes(round.state)) continue; // published: the count is final
+    const li = keyed(nodes.slips, slip.id, "tpl-slip", (node) => {
+      node.id = `slip-${slip.id}`;
+      node.dataset.id = String(slip.id);
+      slot(node, "id").value = slip.id;
+    });
+    const label = t("slip_label", { n, round: round.title });
+    setText(slot(li, "label"), label);
+    setText(slot(li, "label-reason"), `: ${label}`);
+    setText(slot(li, "label-button"), `: ${label}`);
+    setText(slot(li, "ranking"), slip.ranking.map((id, i) => `${i + 1}. ${titleOf(id)}`).join(", "));
+    setText(slot(li, "receipt"), slip.receipt);
+    li.classList.toggle("slip--voided", slip.voided);
+    fill(li, "voided", slip.voided ? t("voided", { reason: slip.void_reason }) : "");
+    slot(li, "void").hidden = slip.voided;
+    items.push(li);
+  }
+  place(list, items);
+  document.getElementById("slips").hidden = items.length === 0;
+}
+
+function renderEnd() {
+  const box = document.getElementById("end-box");
+  if (!model.ended || !box) return;
+  const note = document.getElementById("session-ended");
+  const hadFocus = box.contains(document.activeElement);
+  box.remove();
+  note.hidden = false;
+  if (hadFocus) {
+    note.tabIndex = -1;
+    note.focus();
+  }
+  announce(announcer, note.textContent);
+}
+
 function renderFlags() {
   const list = document.getElementById("flags");
   if (!list.dataset.live) {
@@ -264,8 +353,9 @@ function renderModeration() {
     list.replaceChildren();
     list.dataset.live = "1";
   }
-  const visible = [...model.proposals.values()].filter((p) => !p.merged_into).sort((a, b) => a.id - b.id);
-  const choices = visible.filter((p) => !p.hidden);
+  // Merged duplicates stay listed, so a merge can be undone.
+  const visible = [...model.proposals.values()].sort((a, b) => a.id - b.id);
+  const choices = visible.filter((p) => !p.hidden && !p.merged_into);
   const flagged = new Set(model.fac.flags.map((f) => f.proposal).filter(Boolean));
   const items = visible.map((p) => {
     const li = keyed(nodes.proposals, p.id, "tpl-mod-proposal", (node) => {
@@ -277,13 +367,16 @@ function renderModeration() {
     const title = p.hidden ? hiddenWords.title || "" : p.title;
     li.classList.toggle("mod-item--hidden", Boolean(p.hidden));
     li.classList.toggle("mod-item--flagged", flagged.has(p.id));
+    li.classList.toggle("mod-item--merged", Boolean(p.merged_into));
     setText(slot(li, "title"), title);
-    setText(slot(li, "author"), person(t, p.author));
+    setText(slot(li, "author"), person(t, p.hidden ? hiddenWords.author : p.author));
+    fill(li, "merged-note", p.merged_into ? t("merged_into", { id: p.merged_into, title: titleOf(p.merged_into) }) : "");
+    renderUnmerge(li, p, title);
     setText(slot(li, "number"), String(p.id));
     setText(slot(li, "title-restore"), `: ${title}`);
     fill(li, "hidden-note", p.hidden ? t("hidden_stub", { reason: reasonText(t, p.reason) }) : "");
     slot(li, "restore").hidden = !p.hidden;
-    slot(li, "actions").hidden = Boolean(p.hidden);
+    slot(li, "actions").hidden = Boolean(p.hidden || p.merged_into);
     const retitle = slot(li, "retitle");
     if (!p.hidden && document.activeElement !== retitle && retitle.dataset.was !== p.title) {
       retitle.value = p.title;
@@ -303,6 +396,22 @@ function renderModeration() {
   document.getElementById("no-mod-proposals").hidden = items.length > 0;
 }
 
+// Only a merged proposal carries the undo form (so each item has one "reason" field to fill at a time).
+function renderUnmerge(li, p, title) {
+  let form = slot(li, "unmerge");
+  if (p.merged_into && !form) {
+    form = uniqueIds(clone("tpl-unmerge"), String(p.id));
+    slot(form, "id").value = p.id;
+    slot(li, "merged-note").after(form);
+  } else if (!p.merged_into && form) {
+    const hadFocus = form.contains(document.activeElement);
+    form.remove();
+    if (hadFocus) queueMicrotask(() => slot(li, "retitle").focus()); // once the item's actions are shown again
+    return;
+  }
+  if (form) setText(slot(form, "title-unmerge"), `: ${title}`);
+}
+
 function renderComments(li, p) {
   const thread = [...model.comments.values()].filter((c) => c.proposal === p.id)
     .sort((a, b) => (a.parent || a.id) - (b.parent || b.id) || a.id - b.id);
@@ -316,10 +425,11 @@ function renderComments(li, p) {
       node.id = `mod-comment-${c.id}`;
       for (const input of node.querySelectorAll('[data-slot="id"]')) input.value = c.id;
     });
-    const words = c.hidden ? (model.fac.hidden_comments[String(c.id)] || {}).body || "" : c.body;
+    const hiddenWords = model.fac.hidden_comments[String(c.id)] || {};
+    const words = c.hidden ? hiddenWords.body || "" : c.body;
     item.classList.toggle("mod-comment--hidden", Boolean(c.hidden));
     item.classList.toggle("mod-item--flagged", flagged.has(c.id));
-    setText(slot(item, "author"), person(t, c.author));
+    setText(slot(item, "author"), person(t, c.hidden ? hiddenWords.author : c.author));
     for (const name of ["number", "number-restore", "number-hide"]) setText(slot(item, name), String(c.id));
     setText(slot(item, "body"), words);
     fill(item, "hidden-note", c.hidden ? t("hidden_stub", { reason: reasonText(t, c.reason) }) : "");
@@ -333,7 +443,7 @@ function renderComments(li, p) {
 // --- sending -------------------------------------------------------------------------------
 
 const INTS = new Set(["round", "id", "into", "minutes", "seats", "max_per_participant", "proposal", "comment"]);
-const SKIP = new Set(["action", "ref", "next", "csrfmiddlewaretoken"]);
+const SKIP = new Set(["action", "ref", "next", "csrfmiddlewaretoken", "confirm"]);
 
 function payloadFrom(form, action) {
   if (action === "round.reorder") {
@@ -366,11 +476,24 @@ function payloadFrom(form, action) {
     delete payload.method;
     delete payload.seats;
   }
+  if (action === "round.create" && payload.method !== "stv") delete payload.seats; // the others elect one
   return payload;
 }
 
+// The add-round form asks only what applies: a method for votes, a number of winners for STV.
+function showRoundFields() {
+  const kind = addForm.elements.kind.value;
+  const method = addForm.elements.method.value;
+  for (const group of addForm.querySelectorAll("[data-show]")) {
+    group.hidden = kind !== "vote" || (group.dataset.show === "stv" && method !== "stv");
+  }
+}
+
+// Where each form was when sent: its row or item may have replaced the form by the time the reply comes.
+const homes = new WeakMap();
+
 function feedback(form, text, error = false) {
-  const near = form.closest("tr, li, section");
+  const near = form.closest("tr, li, section") || homes.get(form);
   const el = form.querySelector('[data-slot="feedback"]') || (near && near.querySelector('[data-slot="feedback"]')) || globalFeedback;
   el.classList.toggle("form-feedback--error", error);
   el.textContent = text;
@@ -386,6 +509,7 @@ async function submit(form) {
     return;
   }
   if (!payload) return;
+  homes.set(form, form.closest("tr, li, section"));
   const ref = form.dataset.pendingRef || newRef();
   form.dataset.pendingRef = ref;
   if (!socket.ready) feedback(form, t("queued"));
@@ -411,7 +535,21 @@ function done(form, action) {
   }
   if (action === "round.create") {
     form.reset();
+    showRoundFields();
     feedback(form, t("round_created"));
+    return;
+  }
+  if (action === "round.recount") {
+    feedback(form, t("recounted"));
+    return;
+  }
+  if (action === "session.end") {
+    feedback(form, t("session_ended"));
+    return;
+  }
+  if (action === "ballot.void_paper" || action === "proposal.unmerge") {
+    form.reset();
+    feedback(form, t(action === "ballot.void_paper" ? "voided_done" : "unmerged_done"));
     return;
   }
   if (action.endsWith(".hide")) form.reset();
@@ -422,7 +560,22 @@ root.addEventListener("submit", (e) => {
   const form = e.target.closest("form[data-action]");
   if (!form) return;
   e.preventDefault();
+  if (form === endForm && endDialog) {
+    endDialog.returnValue = "";
+    endDialog.showModal(); // ending is confirmed first; the dialog's buttons close it with their value
+    return;
+  }
   submit(form);
 });
+
+if (endForm && endDialog) {
+  document.getElementById("end-confirm-box").required = false; // the box confirms only without JavaScript
+  endDialog.addEventListener("close", () => {
+    document.getElementById("end-button").focus();
+    if (endDialog.returnValue === "end") submit(endForm);
+  });
+}
+addForm.addEventListener("change", showRoundFields);
+showRoundFields();
 
 socket.start();

@@ -76,6 +76,13 @@ function event({ type, payload }) {
         if (comment.proposal === payload.proposal.id) comment.proposal = payload.into.id;
       }
     }
+    if (type === "proposal.unmerged") {
+      // A merge undone: the comments written on the duplicate go back to it.
+      for (const id of payload.comments || []) {
+        const comment = model.comments.get(id);
+        if (comment) comment.proposal = payload.proposal.id;
+      }
+    }
     if (type === "proposal.submitted" && !model.mine.has(payload.proposal.id)) {
       announce(announcer, t("new_proposal", { title: payload.proposal.title }));
     }
