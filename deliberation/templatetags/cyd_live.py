@@ -52,3 +52,14 @@ def no_result(result):
     from deliberation.exports import no_result as words
 
     return words(result, short=True)
+
+
+@register.filter
+def join_link(url, code):
+    """A join link (HTML) that may wrap after a slash but never inside the session code, e.g. on the projector."""
+    from django.utils.html import conditional_escape, format_html
+    from django.utils.safestring import mark_safe
+
+    parts = [format_html('<span class="present__url-code">{}</span>', part) if part == code else conditional_escape(part)
+             for part in str(url).split("/")]  # fmt: skip
+    return mark_safe("".join([parts[0], *(f"/<wbr>{part}" if part else "/" for part in parts[1:])]))  # noqa: S308 - parts escaped above

@@ -1,7 +1,7 @@
 // The facilitator console: run of show, live counts, moderation queue and paper ballot entry,
 // kept up to date over the session socket. Every form also works as a plain POST without JS.
 
-import { announce, clone, fill, formFields, loadStrings, newRef, person, reasonText, setText, slot, uniqueIds } from "./lib/dom.js";
+import { announce, clock, clone, fill, formFields, loadStrings, newRef, person, reasonText, setText, slot, uniqueIds } from "./lib/dom.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 
 const root = document.getElementById("live");
@@ -239,6 +239,38 @@ function renderRounds() {
     return tr;
   });
   place(tbody, rows);
+  tick();
+}
+
+// --- the open round's countdown (the server closes an auto-closing round; the console only shows it) ---
+
+let lastLeft = null; // [round id, seconds left at the previous tick]: announced on crossings, not every second
+let lastSync = 0;
+
+function tick() {
+  const round = current();
+  for (const [id, tr] of nodes.rounds) {
+    if (!round || id !== round.id || !round.closes_at) slot(tr, "timer").hidden = true;
+  }
+  if (!round || !round.closes_at || !nodes.rounds.has(round.id)) {
+    lastLeft = null;
+    return;
+  }
+  const el = slot(nodes.rounds.get(round.id), "timer");
+  const left = (Date.parse(round.closes_at) - Date.now()) / 1000;
+  const up = round.auto_close ? t("time_up_auto") : t("time_up_console");
+  el.hidden = false;
+  el.classList.toggle("timer--low", left <= 60);
+  setText(el, left > 0 ? t(round.auto_close ? "closes_in_auto" : "closes_in", { time: clock(left, t) }) : up);
+  const before = lastLeft && lastLeft[0] === round.id ? lastLeft[1] : null;
+  if (before !== null && before > 60 && left <= 60 && left > 0) announce(announcer, t("one_minute"));
+  if (before !== null && before > 0 && left <= 0) announce(announcer, up);
+  lastLeft = [round.id, left];
+  // Ask for the server's close instead of waiting for the next heartbeat (the worker may run in another process).
+  if (left <= 0 && round.auto_close && Date.now() - lastSync >= 2000) {
+    lastSync = Date.now();
+    socket.requestSync();
+  }
 }
 
 function renderPaper() {
@@ -463,6 +495,8 @@ function payloadFrom(form, action) {
       if (value !== "") ranks.push([Number(value), Number(name.slice(5))]);
     } else if (INTS.has(name)) {
       if (value !== "") payload[name] = Number(value);
+    } else if (name === "auto_close") {
+      payload.auto_close = true; // a ticked checkbox (an unticked one is not in the form data)
     } else {
       payload[name] = value;
     }
@@ -578,4 +612,5 @@ if (endForm && endDialog) {
 addForm.addEventListener("change", showRoundFields);
 showRoundFields();
 
+window.setInterval(tick, 1000);
 socket.start();

@@ -1,7 +1,7 @@
 // The presenter screen: the room's current round, timer and proposals, live; once a vote is
 // published, its count shown stage by stage (all at once when the viewer prefers less motion).
 
-import { clock, clone, fill, loadStrings, setText, slot } from "./lib/dom.js";
+import { announce, clock, clone, fill, loadStrings, setText, slot } from "./lib/dom.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 
 const root = document.getElementById("live");
@@ -9,10 +9,14 @@ const t = loadStrings();
 const indicator = document.getElementById("connection");
 const reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
 const STEP_MS = 3500;
+const SYNC_EVERY_MS = 2000; // once time is up, how often to ask whether the server has closed the round
+const announcer = document.getElementById("timer-announcer");
 
 const model = { rounds: new Map(), proposals: new Map() };
 let shownResult = null; // id of the round whose result is on screen
 let stepTimer = null;
+let lastLeft = null; // [round id, seconds left at the previous tick]: announcements happen on crossings only
+let lastSync = 0;
 
 const socket = new LiveSocket({
   code: root.dataset.code,
@@ -53,6 +57,7 @@ function render() {
   fill(panel, "kind", round ? t(`kind_${round.kind}`) : "");
   setText(slot(panel, "title"), round ? round.title : t("waiting_title"));
   fill(panel, "prompt", round ? round.prompt : "");
+  fill(panel, "closed", round ? "" : closedNote());
   tick();
   const list = document.getElementById("proposals");
   const titles = [...model.proposals.values()].filter((p) => !p.hidden && !p.merged_into).sort((a, b) => a.id - b.id);
@@ -72,17 +77,53 @@ function render() {
   }
 }
 
+/** Between rounds: say that the last round run has closed (a vote's result waits for publishing). */
+function closedNote() {
+  const run = [...model.rounds.values()].filter((r) => r.state !== "draft").sort((a, b) => a.position - b.position);
+  const last = run.pop();
+  if (!last || last.state !== "closed") return "";
+  return t(last.kind === "vote" ? "closed_vote" : "closed_round", { title: last.title });
+}
+
 function tick() {
   const round = current();
   const el = slot(document.getElementById("present-round"), "timer");
   if (!round || !round.closes_at) {
     el.hidden = true;
+    lastLeft = null;
     return;
   }
   const left = (Date.parse(round.closes_at) - Date.now()) / 1000;
   el.hidden = false;
   el.classList.toggle("timer--low", left <= 60);
-  setText(el, left > 0 ? t("closes_in", { time: clock(left) }) : t("time_up"));
+  const up = round.auto_close ? t("time_up_auto") : t("time_up");
+  setText(el, left > 0 ? t("closes_in", { time: clock(left, t) }) : up);
+  // The room hears the timer twice at most: one minute left, and time up (never every second).
+  const before = lastLeft && lastLeft[0] === round.id ? lastLeft[1] : null;
+  if (before !== null && before > 60 && left <= 60 && left > 0) announce(announcer, t("one_minute"));
+  if (before !== null && before > 0 && left <= 0) announce(announcer, up);
+  lastLeft = [round.id, left];
+  // The server closes the round on time; ask for what changed rather than wait for the next heartbeat.
+  if (left <= 0 && round.auto_close && Date.now() - lastSync >= SYNC_EVERY_MS) {
+    lastSync = Date.now();
+    socket.requestSync();
+  }
+}
+
+/** A count as people write it: 3 not 3.00000; decimals (at most five, no trailing zeros) only where transfers made them. */
+function countNumber(value) {
+  if (value === null || value === undefined || value === "") return "";
+  const n = Number(value);
+  if (!Number.isFinite(n)) return String(value);
+  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(5)));
+}
+
+/** The count's conclusion for the room: who was chosen, or plainly that there is no result and why. */
+function outcome(result) {
+  if (!result.outcome || result.outcome === "elected") return t("chosen", { names: (result.winners || []).join(", ") });
+  if (result.outcome === "no_result" && result.problem === "no_ballots") return t("no_result_no_ballots");
+  if (result.outcome === "no_result" && result.problem === "too_few_ballots") return t("no_result_too_few");
+  return t("no_result_failed");
 }
 
 function play(round) {
@@ -102,29 +143,37 @@ function play(round) {
     race.append(row);
   }
   const out = new Set();
+  const won = new Set(); // elected at an earlier stage: still shown as elected while the count goes on
   const show = (index) => {
     const stage = stages[index];
-    setText(slot(box, "stage"), t("stage", { n: index + 1, total: stages.length }));
+    fill(box, "stage", rows.size ? t("stage", { n: index + 1, total: stages.length }) : ""); // no ballots: no stages to show
     const words = [];
     for (const [name, row] of rows) {
       const votes = stage.votes && name in stage.votes ? Number(stage.votes[name]) : null;
-      setText(slot(row, "votes"), votes === null ? "" : String(stage.votes[name]));
+      setText(slot(row, "votes"), votes === null ? "" : countNumber(stage.votes[name]));
       row.querySelector(".race__bar").style.width = `${votes === null ? 0 : (votes / top) * 100}%`;
       row.classList.toggle("race__row--excluded", out.has(name) || (stage.excluded || []).includes(name));
-      row.classList.toggle("race__row--elected", (stage.elected || []).includes(name) || (result.winners || []).includes(name) && index === stages.length - 1);
+      const elected = won.has(name) || (stage.elected || []).includes(name);
+      row.classList.toggle("race__row--elected", elected || ((result.winners || []).includes(name) && index === stages.length - 1));
     }
-    for (const name of stage.elected || []) words.push(t("elected", { name }));
+    for (const name of stage.elected || []) {
+      words.push(t("elected", { name }));
+      won.add(name);
+    }
     for (const name of stage.excluded || []) {
       words.push(t("excluded", { name }));
       out.add(name);
     }
     setText(slot(box, "words"), words.join(" "));
     const last = index === stages.length - 1;
-    fill(box, "winners", last ? t("chosen", { names: (result.winners || []).join(", ") }) : "");
+    fill(box, "winners", last ? outcome(result) : "");
     if (!last) stepTimer = window.setTimeout(() => show(index + 1), STEP_MS);
   };
   if (reduced.matches) {
-    stages.slice(0, -1).forEach((s) => (s.excluded || []).forEach((name) => out.add(name)));
+    stages.slice(0, -1).forEach((s) => {
+      (s.excluded || []).forEach((name) => out.add(name));
+      (s.elected || []).forEach((name) => won.add(name));
+    });
     show(stages.length - 1);
   } else {
     // Start from zero so the first stage grows in; later stages move from there.

@@ -89,13 +89,18 @@ export function placeInOrder(list, nodes) {
   }
 }
 
-/** mm:ss (or h:mm:ss) for a number of seconds. */
-export function clock(seconds) {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
+/**
+ * m:ss, h:mm:ss, or "2 days 3:04:05" for a number of seconds left (rounded up, so 0:00 is never shown
+ * while time remains). Days are named only when the page's strings `t` are given.
+ */
+export function clock(seconds, t = null) {
+  const s = Math.max(0, Math.ceil(seconds));
+  const d = t ? Math.floor(s / 86400) : 0;
+  const h = Math.floor((s - d * 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);
   const rest = String(s % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+  const time = h || d ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+  return d ? `${d === 1 ? t("day_one") : t("days", { n: d })} ${time}` : time;
 }
 
 /** A participant's name, or "Anonymous participant" in the page's language (names arrive as "" then). */
