@@ -93,7 +93,7 @@ def _round_in(session, round_id, kind=None):
 
 
 def _require_not_ended(session):
-    """Refuse a participant's action once the session has ended (whatever state its rounds were left in)."""
+    """Refuse an action once the session has ended (whatever state its rounds were left in): its record is final."""
     if session.status == LiveSession.Status.ENDED:
         raise ServiceError("session_ended")
 
@@ -204,6 +204,7 @@ def round_create(*, actor, session, **fields):
     """Prepare a new draft round at the end of the run of show."""
     session = _lock(session.pk)
     _require(actor, rules.PREPARE_ROUNDS, session)
+    _require_not_ended(session)
     last = session.rounds.order_by("-position").values_list("position", flat=True).first()
     round_ = Round(session=session, position=(last or 0) + 1, **{k: v for k, v in fields.items() if k in ROUND_FIELDS})
     _clean(round_, exclude=["session"])
@@ -252,6 +253,7 @@ def round_open(*, actor, session, round_id, minutes=None, auto_close=False):
     """Open a draft round (one open round at a time), with an optional timer that may close it by itself."""
     session = _lock(session.pk)
     _require(actor, rules.RUN_ROUNDS, session)
+    _require_not_ended(session)
     round_ = _round_in(session, round_id)
     if round_.state != Round.State.DRAFT:
         raise ServiceError("wrong_state")

@@ -544,15 +544,19 @@ async function submit(form) {
   }
   if (!payload) return;
   homes.set(form, form.closest("tr, li, section"));
-  const ref = form.dataset.pendingRef || newRef();
+  // A second press of the same thing while the first is on its way reuses its ref, so the server records
+  // it once; anything different (the next paper slip typed meanwhile) is a new message with a new ref.
+  const same = form.dataset.pendingPayload === JSON.stringify(payload);
+  const ref = (same && form.dataset.pendingRef) || newRef();
   form.dataset.pendingRef = ref;
+  form.dataset.pendingPayload = JSON.stringify(payload);
   if (!socket.ready) feedback(form, t("queued"));
   try {
-    await socket.send(action, payload, { ref });
-    delete form.dataset.pendingRef;
+    await socket.send(action, payload, { ref, tooLargeMessage: t("too_large") });
+    if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
     done(form, action);
   } catch (error) {
-    delete form.dataset.pendingRef;
+    if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
     feedback(form, error.message || "", true);
   }
 }

@@ -359,17 +359,20 @@ async function submit(form) {
   const action = form.dataset.action;
   const payload = payloadFor(action, formFields(form));
   if (!payload) return;
-  // A second press while the first is on its way reuses its ref: the server records it once.
-  const ref = form.dataset.pendingRef || newRef();
+  // A second press of the same thing while the first is on its way reuses its ref, so the server records
+  // it once; anything different (the next paper slip typed meanwhile) is a new message with a new ref.
+  const same = form.dataset.pendingPayload === JSON.stringify(payload);
+  const ref = (same && form.dataset.pendingRef) || newRef();
   form.dataset.pendingRef = ref;
+  form.dataset.pendingPayload = JSON.stringify(payload);
   const queued = !socket.ready;
   if (queued) feedback(form, t("queued"));
   try {
-    const ack = await socket.send(action, payload, { ref });
-    delete form.dataset.pendingRef;
+    const ack = await socket.send(action, payload, { ref, tooLargeMessage: t("too_large") });
+    if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
     done(form, action, payload, ack);
   } catch (error) {
-    delete form.dataset.pendingRef;
+    if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
     feedback(form, error.message || "", true);
     // Sent later than it was made, or answered after the page moved on: say so where the person looks.
     if (queued || form.closest("[hidden]")) notify(refusal(action, payload, error));

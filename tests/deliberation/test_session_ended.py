@@ -127,3 +127,17 @@ def test_visitor_sees_when_a_session_starts_and_what_will_happen(client, live):
     assert "Ideas" not in page and "Decide" not in page
     welsh = client.get(f"/cy/s/{live.code}/").content.decode()
     assert "Dydd Mercher 9 Ionawr 2030" in welsh
+
+
+def test_facilitator_cannot_open_or_add_a_round_after_the_session_ended(live, fac_actor):
+    """An ended session's record is final: no round opens or is added afterwards."""
+    services.session_end(actor=fac_actor, session=live)
+    draft = rounds_of(live)["proposal"]
+    with pytest.raises(ServiceError) as opened:
+        services.round_open(actor=fac_actor, session=live, round_id=draft.pk)
+    assert opened.value.code == "session_ended"
+    with pytest.raises(ServiceError) as added:
+        services.round_create(actor=fac_actor, session=live, kind="proposal", title="Late idea")
+    assert added.value.code == "session_ended"
+    draft.refresh_from_db()
+    assert draft.state == "draft" and live.rounds.count() == 3

@@ -7,13 +7,19 @@ import { newRef } from "./dom.js";
 const PING_EVERY = 25000;
 const REPLY_WITHIN = 20000;
 const MAX_BACKOFF = 30000;
-const REFUSED = 4403;
+const MAX_FRAME_BYTES = 16 * 1024; // the server's limit (protocol.MAX_FRAME_BYTES): a larger frame drops the socket
+// Close codes after which reconnecting cannot help: the page says why and stops.
+const FINAL_CLOSES = new Map([
+  [4403, "refused"], // not allowed to watch this session (or a room-screen key that no longer works)
+  [4401, "signed_out"], // the user signed out (or was deactivated) in another tab
+  [4429, "throttled"], // too many wrong join codes from this address
+]);
 
 export class LiveSocket {
   /**
    * code: the session's join code. Callbacks: onSnapshot(payload, seq), onEvent(event),
    * onPresence(counts), onStatus(status, waiting) where status is one of
-   * connecting | connected | reconnecting | offline | refused.
+   * connecting | connected | reconnecting | offline | refused | signed_out | throttled.
    */
   constructor({ code, key = "", onSnapshot, onEvent, onPresence = () => {}, onStatus = () => {} }) {
     this.code = code;
@@ -93,9 +99,9 @@ export class LiveSocket {
       if (ws !== this.ws) return;
       this.ws = null;
       this.ready = false;
-      if (e.code === REFUSED) {
+      if (FINAL_CLOSES.has(e.code)) {
         this.refused = true;
-        this.setStatus("refused");
+        this.setStatus(FINAL_CLOSES.get(e.code));
         return;
       }
       this.scheduleReconnect();
@@ -178,9 +184,14 @@ export class LiveSocket {
    * Send a protocol message; resolves with the ack payload, rejects with {code, message}.
    * While the socket is down the message waits and is sent on reconnect, unless queue is false.
    */
-  send(type, payload, { ref = newRef(), queue = true, offlineMessage = "" } = {}) {
+  send(type, payload, { ref = newRef(), queue = true, offlineMessage = "", tooLargeMessage = "" } = {}) {
     return new Promise((resolve, reject) => {
       const frame = { type, ref, payload };
+      // Refused here, not queued: an oversized frame would drop the socket on every resend.
+      if (new TextEncoder().encode(JSON.stringify(frame)).length > MAX_FRAME_BYTES) {
+        reject({ code: "too_large", message: tooLargeMessage });
+        return;
+      }
       if (!this.ready && !queue) {
         reject({ code: "offline", message: offlineMessage });
         return;
