@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from deliberation import protocol, rules, selectors, services, throttle
+from deliberation import protocol, rules, scheduler, selectors, services, throttle
 from deliberation.broadcast import abroadcast_presence, group_name, session_digest, user_group_name
 from deliberation.errors import ServiceError
 from deliberation.identity import participant_id_from_session, presenter_session_id
@@ -178,6 +178,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.session_id = info["session_id"]
         await self._join_group()
         await self.send(text_data=json.dumps(info["state"]))
+        scheduler.process_clock_enter()
         self.counted = self.facilitator or self.participant_id is not None  # a room screen is not a person
         if self.counted:
             await database_sync_to_async(services.presence_enter)(
@@ -190,6 +191,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         """Leave the groups and the presence count."""
         if self.session_id is None:
             return
+        scheduler.process_clock_leave()
         for group in self._groups():
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)

@@ -1,12 +1,17 @@
 """Work the server does on time, by itself: close (and count) rounds whose timer has run out.
 
-Run by the `cyd_worker` management command every second. Each round is closed through
-`services.round_close` with the system actor, so the close is locked, logged (`"by": "timer"`),
-counted and broadcast exactly like a facilitator's; two workers racing close it once.
+Run by the `cyd_worker` management command every second, so the schedule is kept with nobody's
+browser open; and by every daphne process while it has sockets open (`process_clock_enter`), so
+those sockets hear the close at once even on the in-memory channel layer, which a separate worker
+process cannot reach. Each round is closed through `services.round_close` with the system actor, so
+the close is locked, logged (`"by": "timer"`), counted and broadcast exactly like a facilitator's;
+clocks racing close it once.
 """
 
+import asyncio
 import logging
 
+from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from deliberation import services
@@ -39,3 +44,31 @@ def close_due_rounds(now=None):
             continue
         closed.append(round_id)
     return closed
+
+
+PROCESS_CLOCK_SECONDS = 1.0
+_process_clock = {"sockets": 0, "task": None}
+
+
+def process_clock_enter():
+    """A socket opened in this process: keep this process's clock running while any socket is open."""
+    _process_clock["sockets"] += 1
+    task = _process_clock["task"]
+    loop = asyncio.get_running_loop()
+    if task is None or task.done() or task.get_loop() is not loop:
+        _process_clock["task"] = loop.create_task(_run_process_clock())
+
+
+def process_clock_leave():
+    """A socket closed in this process; the clock stops after the last one."""
+    _process_clock["sockets"] = max(0, _process_clock["sockets"] - 1)
+
+
+async def _run_process_clock():
+    """Close due rounds once a second while this process has sockets (failures are logged, then retried)."""
+    while _process_clock["sockets"] > 0:
+        try:
+            await database_sync_to_async(close_due_rounds)()
+        except Exception:  # noqa: BLE001 - a database hiccup must not stop the clock
+            logger.warning("closing due rounds in this process failed; trying again in a moment", exc_info=True)
+        await asyncio.sleep(PROCESS_CLOCK_SECONDS)

@@ -142,7 +142,7 @@ function tick() {
   const left = (Date.parse(timerRound.closes_at) - Date.now()) / 1000;
   el.hidden = false;
   el.classList.toggle("timer--low", left <= 60);
-  setText(el, left > 0 ? t("closes_in", { time: clock(left) }) : t("time_up"));
+  setText(el, left > 0 ? t("closes_in", { time: clock(left) }) : t(timerRound.auto_close ? "time_up_auto" : "time_up"));
   if (left > 0 && left <= 60 && !warned.has(timerRound.id)) {
     warned.add(timerRound.id);
     announce(announcer, t("one_minute"));

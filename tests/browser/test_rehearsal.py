@@ -182,6 +182,8 @@ def test_facilitator_and_three_citizens_can_run_a_whole_event(new_context, serve
     vote = row(console, "Choose one")
     expect(vote.locator("[data-slot=state]")).to_have_text("Closed", timeout=20_000)
     expect(vote.locator("[data-slot=counted]")).to_contain_text("A minibus to the surgery")
+    # Citizens' pages follow at once (each daphne process keeps the clock for its own sockets).
+    expect(bryn.locator("#vote")).to_be_hidden(timeout=4_000)
 
     # Alys comes back after the close: her phone tells her plainly that her ballot did not count.
     alys_context.set_offline(False)

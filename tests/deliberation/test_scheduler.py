@@ -220,3 +220,29 @@ def test_system_worker_stops_cleanly_on_ctrl_c():
     out, _ = worker.communicate(timeout=10)
     assert worker.returncode == 0, out
     assert "KeyboardInterrupt" not in out
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_participant_hears_a_timed_round_close_by_itself_on_an_open_socket(live, fac_actor, join, connect):
+    """Each daphne process with open sockets keeps the clock too, so its sockets hear the close at once,
+    even on the in-memory channel layer that a separate worker process cannot reach."""
+    from datetime import timedelta
+
+    from channels.db import database_sync_to_async
+    from django.utils import timezone
+
+    from deliberation.models import Round
+
+    participant, _actor = await database_sync_to_async(join)("Alys")
+    ideas = await database_sync_to_async(lambda: rounds_of(live)["proposal"])()
+    await database_sync_to_async(services.round_open)(
+        actor=fac_actor, session=live, round_id=ideas.pk, minutes=5, auto_close=True)  # fmt: skip
+    connected, client, _first = await connect(live.code, participant=participant)
+    assert connected
+    await database_sync_to_async(
+        lambda: Round.objects.filter(pk=ideas.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    )()
+    closed = await client.event("round.closed", timeout=5)  # nobody calls close_due_rounds here
+    assert closed["payload"]["round"]["id"] == ideas.pk and closed["payload"]["by"] == "timer"
+    await client.close()
