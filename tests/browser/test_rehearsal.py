@@ -177,7 +177,8 @@ def test_facilitator_and_three_citizens_can_run_a_whole_event(new_context, serve
     # A minute is long for a test: the timer is moved to end in a few seconds; nobody presses Close.
     manage(server_env(server["rehearsal_database_url"]), "shell", "-c",
            "from datetime import timedelta; from django.utils import timezone; from deliberation.models import Round; "
-           f"Round.objects.filter(session__code='{CODE}', state='open').update(closes_at=timezone.now() + timedelta(seconds=6))")  # fmt: skip
+           f"Round.objects.filter(session__code='{CODE}', state='open')"
+           ".update(closes_at=timezone.now() + timedelta(seconds=6))")  # fmt: skip
     console.reload()
     vote = row(console, "Choose one")
     expect(vote.locator("[data-slot=state]")).to_have_text("Closed", timeout=20_000)
@@ -194,7 +195,8 @@ def test_facilitator_and_three_citizens_can_run_a_whole_event(new_context, serve
     results = screen.locator("#present-results")
     expect(results.locator("[data-slot=winners]")).to_contain_text("A minibus to the surgery", timeout=15_000)
     bars = screen.eval_on_selector_all(
-        "#race .race__row .race__track", "ts => ts.map((t) => [t.getBoundingClientRect().width, t.getBoundingClientRect().height])"
+        "#race .race__row .race__track",
+        "ts => ts.map((t) => [t.getBoundingClientRect().width, t.getBoundingClientRect().height])",
     )
     assert bars and all(width > 100 and height > 10 for width, height in bars), bars
     screen.screenshot(path="/tmp/cyd-rehearsal-presenter.png")
