@@ -11,6 +11,7 @@ import segno
 from django.utils.translation import gettext as _
 
 from deliberation import counting
+from deliberation.models import normalise_code
 
 METHOD_COMMANDS = {"irv": "irv", "stv": "stv", "schulze": "schulze", "borda": "borda"}
 
@@ -86,15 +87,9 @@ def recount_command(round_):
     return f"python -m deliberation.tally cyd-{code}-round-{round_.pk}.blt --method {method}{seats}{seed}"
 
 
-def normalise_receipt(text):
-    """A receipt code as printed (ABCD-EFGH-JKMN), whatever the case, spaces or hyphens it was typed with."""
-    code = "".join(ch for ch in (text or "").upper() if ch.isalnum())
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4)) if len(code) == 12 else code
-
-
 def receipt_counted(round_, receipt):
     """True if a receipt code, typed in any case, with spaces or without hyphens, was counted in this round."""
-    code = normalise_receipt(receipt)
+    code = normalise_code(receipt)
     return bool(code) and counting.valid_ballots(round_).filter(receipt=code).exists()
 
 

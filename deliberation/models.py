@@ -51,6 +51,17 @@ def new_receipt():
     return "-".join("".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(4)) for _ in range(3))
 
 
+def new_card_code():
+    """A voting card's single-use code: 12 characters (27^12, about 1.5e17 codes), printed as XXXX-XXXX-XXXX."""
+    return new_receipt()
+
+
+def normalise_code(text):
+    """A receipt or card code as printed (ABCD-EFGH-JKMN), whatever the case, spaces or hyphens it was typed with."""
+    code = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4)) if len(code) == 12 else code
+
+
 class LiveSession(ClusterableModel):
     """A live, facilitated session of rounds, attached to a consultation page."""
 
@@ -58,6 +69,12 @@ class LiveSession(ClusterableModel):
         SCHEDULED = "scheduled", _("Scheduled")
         LIVE = "live", _("Live")
         ENDED = "ended", _("Ended")
+
+    class Eligibility(models.TextChoices):
+        OPEN = "open", _("Open: anyone with the code (not verified)")
+        CARDS = "cards", _("Voting cards: one single-use card per person")
+        SIGNIN = "signin", _("Sign-in: only people on the session's list")
+        ADMISSION = "admission", _("Admission: the facilitator admits each person")
 
     consultation = models.ForeignKey(
         "home.ConsultationPage",
@@ -77,6 +94,22 @@ class LiveSession(ClusterableModel):
         settings.AUTH_USER_MODEL, verbose_name=_("facilitators"), blank=True, related_name="facilitated_sessions"
     )
     last_seq = models.PositiveIntegerField(default=0, editable=False)
+    eligibility = models.CharField(
+        _("who may vote"), max_length=12, choices=Eligibility.choices, default=Eligibility.OPEN,
+        help_text=_("Cannot change once a vote round has opened or a ballot has been cast."),
+    )
+    uncarded_may_contribute = models.BooleanField(
+        _("people without a card or not on the list may still propose and comment"), default=True,
+        help_text=_("They can always watch; only eligible people vote."),
+    )
+    voters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("people on the sign-in list"), blank=True,
+        related_name="voter_in_sessions",
+    )
+    double_entry = models.BooleanField(
+        _("paper slips are typed twice"), default=False,
+        help_text=_("Two people type the same pile; every difference is shown before the round can be published."),
+    )
     # Bumped when the facilitator rotates the room screen's key: older keys stop working.
     presenter_key_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -182,11 +215,19 @@ class Round(models.Model):
 class Participant(models.Model):
     """A person taking part: a walk-in with a browser identity, or a signed-in user."""
 
+    class Admission(models.TextChoices):
+        ADMITTED = "admitted", _("Admitted")
+        PENDING = "pending", _("Waiting to be admitted")
+        REFUSED = "refused", _("Not admitted")
+
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(_("display name"), max_length=NAME_MAX, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
+    admission = models.CharField(max_length=10, choices=Admission.choices, default=Admission.ADMITTED)
+    # A salted hash of the address and browser, so open-mode results can say how many devices took part.
+    device = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [
@@ -284,11 +325,23 @@ class Ballot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="voided_ballots"
     )
     void_reason = models.CharField(max_length=REASON_MAX, blank=True)
+    # The voting card this ballot was cast with (online: the participant's card; paper: the card on the slip).
+    card = models.ForeignKey("VotingCard", null=True, blank=True, on_delete=models.PROTECT, related_name="ballots")
+    slip_number = models.PositiveIntegerField(null=True, blank=True)  # paper slips, numbered per round as entered
+    entry_pass = models.PositiveSmallIntegerField(default=1)  # double entry: pass 2 is the checking copy, never counted
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "participant"], condition=Q(participant__isnull=False), name="one_ballot_per_round"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "card"], condition=Q(card__isnull=False, entry_pass=1, voided_at__isnull=True),
+                name="one_ballot_per_card",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "slip_number", "entry_pass"], condition=Q(is_paper=True, slip_number__isnull=False),
+                name="one_slip_number_per_pass",
             ),
             models.UniqueConstraint(
                 fields=["round", "entered_by", "client_ref"],
@@ -299,6 +352,26 @@ class Ballot(models.Model):
 
     def __str__(self):
         return self.receipt
+
+
+class VotingCard(models.Model):
+    """A single-use voting card: it admits one participant, who votes with it (online, or on paper once)."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="cards")
+    number = models.PositiveIntegerField()
+    code = models.CharField(max_length=20, unique=True, default=new_card_code, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    participant = models.OneToOneField(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="card"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "number"]
+        constraints = [models.UniqueConstraint(fields=["session", "number"], name="one_card_number_per_session")]
+
+    def __str__(self):
+        return f"card {self.number}"
 
 
 class Flag(models.Model):

@@ -21,7 +21,7 @@ from deliberation import counting, exports, protocol, rules, selectors, services
 from deliberation.errors import ServiceError
 from deliberation.forms import JoinForm, NameForm
 from deliberation.identity import participant_id_from_session, presenter_key, presenter_session_id, remember_participant
-from deliberation.models import LiveSession, Participant, Round
+from deliberation.models import LiveSession, Participant, Round, normalise_code
 
 
 def _session_or_404(code):
@@ -336,7 +336,7 @@ def results(request, code, round_id):
     """A published count, stage by stage, with downloads and the receipt check."""
     live = _session_or_404(code)
     round_ = _published_round(live, round_id)
-    receipt = exports.normalise_receipt(request.GET.get("receipt", ""))
+    receipt = normalise_code(request.GET.get("receipt", ""))
     context = {
         "live": live,
         "round": round_,
