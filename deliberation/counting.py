@@ -42,8 +42,8 @@ def blt_title(round_):
 
 
 def valid_ballots(round_):
-    """The round's ballots that count: voided paper slips never do."""
-    return round_.ballots.filter(voided_at__isnull=True)
+    """The round's ballots that count: voided paper slips never do, nor double entry's checking copy (pass 2)."""
+    return round_.ballots.filter(voided_at__isnull=True, entry_pass=1)
 
 
 def round_ballots(round_):
@@ -91,4 +91,7 @@ def count_round(round_, method=None, seats=None):
     result["ballots_counted"] = counted
     result["proposal_ids"] = [p.pk for p in candidates]
     result["paper_ballots"] = valid_ballots(round_).filter(is_paper=True).count()
+    from deliberation.selectors import reconciliation  # selectors reads counting: import here
+
+    result["eligibility"] = reconciliation(round_)  # frozen with the count, exported with it
     return result

@@ -21,6 +21,20 @@ MESSAGES = {
     "too_few_proposals": _("A vote needs at least two proposals on the ballot."),
     "session_ended": _("This session has ended: it takes no more proposals, comments, ballots or reports."),
     "count_failed": _("The count failed: count again with another method before publishing."),
+    "eligibility_locked": _("Who may vote cannot change while a vote is open or once ballots have been cast."),
+    "no_card": _("You need a voting card to vote in this session."),
+    "not_on_list": _("Only people on this session's list may take part. Ask the facilitator to add you."),
+    "not_admitted": _("The facilitator has not admitted you yet."),
+    "sign_in_required": _("Sign in to take part in this session."),
+    "card_used": _("This voting card has already been used."),
+    "card_unknown": _("No voting card of this session has that code. Check it against your card and try again."),
+    "card_throttled": _(
+        "Too many card codes that match no card were tried from your connection. Wait ten minutes, then try again."),
+    "card_held": _("You already hold a voting card in this session."),
+    "join_throttled": _("Too many people joined from your device or connection just now. Wait a few minutes, then try again."),
+    "admission_throttled": _(
+        "Too many requests to join are waiting from your connection. Wait until the facilitator has answered them."),
+    "double_entry_mismatch": _("The two typings of the paper slips differ: check every difference before publishing."),
 }
 
 

@@ -67,8 +67,40 @@ def _ballot_cast(actor, session, p, ref):
 
 def _ballot_enter_paper(actor, session, p, ref):
     ballot = services.ballot_enter_paper(
-        actor=actor, session=session, round_id=p["round"], ranking=p["ranking"], ref=ref)
-    return {"id": ballot.pk, "receipt": ballot.receipt}
+        actor=actor, session=session, round_id=p["round"], ranking=p["ranking"], ref=ref,
+        card_code=p.get("card") or "", entry_pass=p.get("entry_pass") or 1)
+    return {"id": ballot.pk, "receipt": ballot.receipt, "number": ballot.slip_number, "entry_pass": ballot.entry_pass}
+
+
+def _session_set_eligibility(actor, session, p, ref):
+    session = services.session_set_eligibility(
+        actor=actor, session=session, mode=p["mode"], uncarded_may_contribute=p.get("uncarded_may_contribute"),
+        double_entry=p.get("double_entry"))
+    return selectors.eligibility_summary(session)
+
+
+def _cards_generate(actor, session, p, ref):
+    cards = services.cards_generate(actor=actor, session=session, count=p["count"])
+    return {"count": len(cards), "first": cards[0].number, "last": cards[-1].number}
+
+
+def _admission(verb):
+    def handler(actor, session, p, ref):
+        participant = getattr(services, f"participant_{verb}")(actor=actor, session=session, participant_id=p["id"])
+        return {"id": participant.pk, "admission": participant.admission}
+    return handler
+
+
+def _voter(verb):
+    def handler(actor, session, p, ref):
+        user = getattr(services, f"voter_{verb}")(actor=actor, session=session, username=p["username"])
+        return {"username": user.get_username()}
+    return handler
+
+
+def _use_card(actor, session, p, ref):
+    participant = services.participant_use_card(actor=actor, session=session, card_code=p["card"])
+    return {"participant": participant.pk, "eligible": True}
 
 
 def _flag_submit(actor, session, p, ref):
@@ -176,7 +208,20 @@ MESSAGES = {
     "flag.resolve": ({"id": Field("int")}, _flag_resolve),
     "session.end": ({}, _session_end),
     "session.rotate_presenter_key": ({}, _session_rotate_presenter_key),
-    "ballot.enter_paper": ({"round": Field("int"), "ranking": Field("int_list")}, _ballot_enter_paper),
+    "ballot.enter_paper": (
+        {"round": Field("int"), "ranking": Field("int_list"), "card": Field("str", False), "entry_pass": Field("int", False)},
+        _ballot_enter_paper,
+    ),
+    "session.set_eligibility": (
+        {"mode": Field("str"), "uncarded_may_contribute": Field("bool", False), "double_entry": Field("bool", False)},
+        _session_set_eligibility,
+    ),
+    "cards.generate": ({"count": Field("int")}, _cards_generate),
+    "participant.admit": ({"id": Field("int")}, _admission("admit")),
+    "participant.refuse": ({"id": Field("int")}, _admission("refuse")),
+    "voter.add": ({"username": Field("str")}, _voter("add")),
+    "voter.remove": ({"username": Field("str")}, _voter("remove")),
+    "participant.use_card": ({"card": Field("str")}, _use_card),
     "proposal.unmerge": ({"id": Field("int"), "reason": Field("str")}, _proposal_unmerge),
     "ballot.void_paper": ({"id": Field("int"), "reason": Field("str")}, _ballot_void_paper),
 }  # fmt: skip
@@ -245,6 +290,13 @@ SUCCESS = {
     "round.create": _("Round added to the run of show."),
     "session.end": _("The session has ended. Its record and results stay published."),
     "session.rotate_presenter_key": _("New room-screen link made. Screens using the old link must open the new one."),
+    "session.set_eligibility": _("Who may vote is saved."),
+    "cards.generate": _("The voting cards are ready to print."),
+    "participant.admit": _("Admitted."),
+    "participant.refuse": _("Not admitted."),
+    "voter.add": _("Added to the list."),
+    "voter.remove": _("Taken off the list."),
+    "participant.use_card": _("Your voting card is accepted: you can vote."),
 }
 
 

@@ -24,11 +24,12 @@ ENTER_PAPER_BALLOT = "deliberation.enter_paper_ballot"
 VIEW_FACILITATOR_DATA = "deliberation.view_facilitator_data"
 VIEW_AUDIT_LOG = "deliberation.view_audit_log"
 MANAGE_SESSIONS = "deliberation.manage_sessions"
+MANAGE_ELIGIBILITY = "deliberation.manage_eligibility"
 
 ALL_PERMISSIONS = [
     VIEW_SESSION, SUBMIT_PROPOSAL, SUBMIT_COMMENT, CAST_BALLOT, FLAG_CONTRIBUTION, RENAME_SELF,
     PREPARE_ROUNDS, RUN_ROUNDS, MODERATE, ENTER_PAPER_BALLOT, VIEW_FACILITATOR_DATA, VIEW_AUDIT_LOG,
-    MANAGE_SESSIONS,
+    MANAGE_SESSIONS, MANAGE_ELIGIBILITY,
 ]  # fmt: skip
 
 
@@ -84,6 +85,65 @@ def is_session_participant(actor, obj):
     return participant is not None and obj is not None and participant.session_id == _session_id(obj)
 
 
+def _session_of(obj):
+    """The session that `obj` belongs to (the object itself when it is one: services pass the locked row)."""
+    from deliberation.models import LiveSession
+
+    return obj if isinstance(obj, LiveSession) else LiveSession.objects.get(pk=_session_id(obj))
+
+
+def _has_card(participant):
+    """The participant holds a voting card (of their own session: a card admits to one session only)."""
+    from deliberation.models import VotingCard
+
+    return VotingCard.objects.filter(participant=participant, session_id=participant.session_id).exists()
+
+
+def _on_list(participant, session):
+    """The participant is a signed-in user on the session's sign-in list."""
+    return participant.user_id is not None and session.voters.filter(pk=participant.user_id).exists()
+
+
+@rules.predicate
+def is_admitted(actor, obj=None):
+    """The actor is a participant the facilitator has not refused or left waiting (admission mode)."""
+    from deliberation.models import Participant
+
+    return actor.participant is not None and actor.participant.admission == Participant.Admission.ADMITTED
+
+
+@rules.predicate
+def is_eligible_voter(actor, obj):
+    """The actor may vote under the session's mode: open/admission any admitted; cards a card; sign-in the list."""
+    if obj is None or not is_admitted(actor, obj):
+        return False
+    return ineligibility(actor.participant, _session_of(obj)) == ""
+
+
+@rules.predicate
+def may_contribute(actor, obj):
+    """The actor may propose, comment and flag: an eligible voter, or anyone admitted if the session allows it."""
+    if obj is None or not is_admitted(actor, obj):
+        return False
+    session = _session_of(obj)
+    return session.uncarded_may_contribute or ineligibility(actor.participant, session) == ""
+
+
+def ineligibility(participant, session):
+    """Why this participant may not vote in this session: "not_admitted", "no_card", "not_on_list", or "" (may)."""
+    from deliberation.models import LiveSession, Participant
+
+    if participant is None:
+        return "not_joined"
+    if participant.admission != Participant.Admission.ADMITTED:
+        return "not_admitted"
+    if session.eligibility == LiveSession.Eligibility.CARDS and not _has_card(participant):
+        return "no_card"
+    if session.eligibility == LiveSession.Eligibility.SIGNIN and not _on_list(participant, session):
+        return "not_on_list"
+    return ""
+
+
 @rules.predicate
 def is_session_presenter(actor, obj):
     """The actor is a room screen opened with the session's presenter key."""
@@ -115,11 +175,11 @@ def can_manage_sessions_in_admin(actor, obj=None):
 
 
 # The policy table.
-rules.add_perm(VIEW_SESSION, is_session_participant | is_session_facilitator | is_session_presenter)
-rules.add_perm(SUBMIT_PROPOSAL, is_session_participant)
-rules.add_perm(SUBMIT_COMMENT, is_session_participant)
-rules.add_perm(CAST_BALLOT, is_session_participant)
-rules.add_perm(FLAG_CONTRIBUTION, is_session_participant)
+rules.add_perm(VIEW_SESSION, (is_session_participant & is_admitted) | is_session_facilitator | is_session_presenter)
+rules.add_perm(SUBMIT_PROPOSAL, is_session_participant & may_contribute)
+rules.add_perm(SUBMIT_COMMENT, is_session_participant & may_contribute)
+rules.add_perm(CAST_BALLOT, is_session_participant & is_eligible_voter)
+rules.add_perm(FLAG_CONTRIBUTION, is_session_participant & may_contribute)
 rules.add_perm(RENAME_SELF, is_session_participant)
 rules.add_perm(PREPARE_ROUNDS, is_signed_in & is_session_facilitator)
 rules.add_perm(RUN_ROUNDS, (is_signed_in & is_session_facilitator) | is_system)
@@ -128,6 +188,8 @@ rules.add_perm(ENTER_PAPER_BALLOT, is_signed_in & is_session_facilitator)
 rules.add_perm(VIEW_FACILITATOR_DATA, is_signed_in & is_session_facilitator)
 rules.add_perm(VIEW_AUDIT_LOG, is_signed_in & (is_session_facilitator | is_board_editor))
 rules.add_perm(MANAGE_SESSIONS, is_signed_in & can_manage_sessions_in_admin)
+# Set the mode, keep the sign-in list, generate cards, admit or refuse: whoever prepares or runs the session.
+rules.add_perm(MANAGE_ELIGIBILITY, is_signed_in & (is_session_facilitator | is_board_editor))
 
 
 def can(actor, permission, obj=None):

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from deliberation import rules
-from deliberation.models import Ballot, Comment, Event, Flag, LiveSession, Participant, Proposal, Round
+from deliberation.models import Ballot, Comment, Event, Flag, LiveSession, Participant, Proposal, Round, VotingCard
 
 # A client further behind than this gets a fresh snapshot instead of the missed events.
 MAX_REPLAY = 500
@@ -93,6 +93,9 @@ def paper_slip(ballot):
         "receipt": ballot.receipt,
         "voided": ballot.voided_at is not None,
         "void_reason": ballot.void_reason,
+        "number": ballot.slip_number,
+        "entry_pass": ballot.entry_pass,
+        "card": ballot.card.number if ballot.card_id else None,
     }
 
 
@@ -102,13 +105,96 @@ def usable_proposals(session):
 
 
 def viewer_flags(session, actor):
-    """What the viewer is in this session."""
+    """What the viewer is in this session, and what the eligibility mode lets them do."""
+    participant = actor.participant
     return {
         "facilitator": rules.can(actor, rules.VIEW_FACILITATOR_DATA, session),
-        "participant": actor.participant.pk if actor.participant else None,
-        "name": actor.participant.display_name if actor.participant else "",
-        "named": bool(actor.participant and actor.participant.display_name),
+        "participant": participant.pk if participant else None,
+        "name": participant.display_name if participant else "",
+        "named": bool(participant and participant.display_name),
+        "eligible": rules.can(actor, rules.CAST_BALLOT, session),
+        "may_contribute": rules.can(actor, rules.SUBMIT_PROPOSAL, session),
+        # Why the participant may not vote ("no_card", "not_on_list", "not_admitted"), "" when they may.
+        "ineligible": rules.ineligibility(participant, session) if participant else "",
+        "admission": participant.admission if participant else None,
+        "has_card": bool(participant and VotingCard.objects.filter(participant=participant).exists()),
     }
+
+
+def eligibility_summary(session):
+    """The session's eligibility rules as everyone may see them."""
+    return {"mode": session.eligibility, "uncarded_may_contribute": session.uncarded_may_contribute,
+            "double_entry": session.double_entry}  # fmt: skip
+
+
+def eligibility_locked(session):
+    """Whether who may vote is fixed now: a vote round is open or a ballot exists (the console and admin ask this)."""
+    voting = session.rounds.filter(kind=Round.Kind.VOTE, state=Round.State.OPEN).exists()
+    return voting or Ballot.objects.filter(round__session=session).exists()
+
+
+ADMISSION_PAGE = 50
+
+
+def admission_queue(session, page=1):
+    """People waiting to be admitted, oldest first, a page of at most 50: {"items", "page", "pages", "total"}."""
+    waiting = Participant.objects.filter(session=session, admission=Participant.Admission.PENDING).order_by("joined_at", "pk")
+    total = waiting.count()
+    pages = max(1, -(-total // ADMISSION_PAGE))
+    page = min(max(1, int(page or 1)), pages)
+    rows = waiting[(page - 1) * ADMISSION_PAGE : page * ADMISSION_PAGE]
+    items = [participant_summary(p) | {"joined_at": p.joined_at.isoformat()} for p in rows]
+    return {"items": items, "page": page, "pages": pages, "total": total}
+
+
+def double_entry_differences(round_):
+    """Slips whose two typings differ or where one is missing: [{"slip", "first", "second"}] (voided slips left out)."""
+    if not round_.session.double_entry:
+        return []
+    slips = Ballot.objects.filter(round=round_, is_paper=True, slip_number__isnull=False)
+    first, second, voided = {}, {}, set()
+    for number, entry_pass, ranking, voided_at in slips.values_list("slip_number", "entry_pass", "ranking", "voided_at"):
+        if voided_at is not None:
+            voided.add((number, entry_pass))
+            continue
+        (first if entry_pass == 1 else second)[number] = ranking
+    numbers = sorted((set(first) | set(second)) - {n for n, p in voided if p == 1})
+    return [{"slip": n, "first": first.get(n), "second": second.get(n)} for n in numbers if first.get(n) != second.get(n)]
+
+
+def reconciliation(round_):
+    """How a vote round's ballots reconcile with the session's cards, slips, participants and devices."""
+    from deliberation.counting import valid_ballots
+
+    session = round_.session
+    ballots = Ballot.objects.filter(round=round_, entry_pass=1)
+    online = ballots.filter(is_paper=False)
+    paper = ballots.filter(is_paper=True)
+    issued = session.cards.count()
+    used_online = online.filter(card__isnull=False).count()
+    used_on_paper = paper.filter(card__isnull=False, voided_at__isnull=True).count()
+    admitted = Participant.objects.filter(session=session, admission=Participant.Admission.ADMITTED)
+    voided = paper.filter(voided_at__isnull=False).order_by("slip_number", "pk")
+    return {
+        "mode": session.eligibility,
+        "cards_issued": issued,
+        "cards_used_online": used_online,
+        "cards_used_on_paper": used_on_paper,
+        "cards_unused": max(0, issued - used_online - used_on_paper),
+        "online_ballots": online.count(),
+        "paper_slips": paper.count(),
+        "slips_voided": [{"number": b.slip_number, "reason": b.void_reason} for b in voided],
+        "ballots_counted": valid_ballots(round_).count(),
+        "participants": admitted.count(),
+        "devices": admitted.exclude(device="").values("device").distinct().count(),
+        "double_entry_differences": double_entry_differences(round_),
+    }
+
+
+def reconciliation_round(session):
+    """The vote round the console reconciles: the open one, else the last one opened."""
+    votes = session.rounds.filter(kind=Round.Kind.VOTE).exclude(state=Round.State.DRAFT)
+    return votes.filter(state=Round.State.OPEN).first() or votes.order_by("-opened_at", "-position").first()
 
 
 def session_state(session, actor):
@@ -129,6 +215,9 @@ def session_state(session, actor):
             "title": session.title,
             "status": session.status,
             "language": session.language,
+            "eligibility": session.eligibility,
+            "uncarded_may_contribute": session.uncarded_may_contribute,
+            "double_entry": session.double_entry,
         },
         "viewer": viewer,
         "rounds": [],
@@ -159,12 +248,19 @@ def facilitator_data(session):
     slips = Ballot.objects.filter(round__session=session, is_paper=True,
                                   round__state__in=[Round.State.OPEN, Round.State.CLOSED])  # fmt: skip
     flags = Flag.objects.filter(session=session, resolved=False).select_related("participant")
+    reconciled = reconciliation_round(session)
+    cards = session.cards.aggregate(issued=Count("pk"), used=Count("pk", filter=Q(participant__isnull=False)))
     return {
+        "reconciliation": (reconciliation(reconciled) | {"round": reconciled.pk}) if reconciled else None,
+        "cards": {"issued": cards["issued"], "used": cards["used"], "unused": cards["issued"] - cards["used"]},
+        "admission_queue": admission_queue(session),
+        "eligibility_locked": eligibility_locked(session),
+        "voters": sorted(session.voters.values_list("username", flat=True)),
         "participants": Participant.objects.filter(session=session).count(),
         "ballots": {str(k): v for k, v in ballot_counts.items()},
         "flags": [flag_summary(f) for f in flags],
         # Paper slips of rounds not yet published, so one typed in error can be voided.
-        "paper_slips": [paper_slip(b) for b in slips.order_by("pk")],
+        "paper_slips": [paper_slip(b) for b in slips.select_related("card").order_by("pk")],
         # Facilitators can read what they hid, to decide whether to restore it.
         "hidden_proposals": {
             str(p.pk): {"title": p.title, "body": p.body, "author": p.author_name}

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import counting, rules, selectors, text
+from deliberation import counting, rules, selectors, text, throttle
 from deliberation.broadcast import broadcast
 from deliberation.errors import ServiceError
 from deliberation.models import (
@@ -25,6 +25,8 @@ from deliberation.models import (
     Participant,
     Proposal,
     Round,
+    VotingCard,
+    normalise_code,
 )
 
 # Per-participant limits, shared by every process (they count the event log, not memory).
@@ -50,7 +52,12 @@ def _require(actor, permission, obj):
             rules.SUBMIT_PROPOSAL, rules.SUBMIT_COMMENT, rules.CAST_BALLOT, rules.FLAG_CONTRIBUTION,
             rules.RENAME_SELF,
         }  # fmt: skip
-        raise ServiceError("not_joined" if participant_only and actor.participant is None else "forbidden")
+        if participant_only and actor.participant is None:
+            raise ServiceError("not_joined")
+        if participant_only and rules.is_session_participant(actor, obj):
+            # A joined participant refused by eligibility is told why (no card, not on the list, not admitted).
+            raise ServiceError(rules.ineligibility(actor.participant, obj) or "forbidden")
+        raise ServiceError("forbidden")
 
 
 def _clean(instance, exclude=None):
@@ -156,27 +163,253 @@ def _comment_in(session, comment_id):
 # --- participants ---------------------------------------------------------------------------
 
 
+def _find_card(session, card_code, address):
+    """The unused card of this session with that code, locked; wrong codes count towards the address's throttle."""
+    scope = throttle.card_scope(address)
+    if not throttle.allow(scope, throttle.CARD_FAILURES, throttle.CARD_WINDOW):
+        raise ServiceError("card_throttled")
+    card = VotingCard.objects.select_for_update().filter(code=normalise_code(card_code), session=session).first()
+    if card is None:
+        throttle.fail(scope, throttle.CARD_WINDOW)
+        raise ServiceError("card_unknown")
+    if card.participant_id is not None:
+        raise ServiceError("card_used")
+    return card
+
+
+def _bind_card(card, participant):
+    """Give the card to the participant; the conditional update makes a second, racing use lose."""
+    taken = VotingCard.objects.filter(pk=card.pk, participant__isnull=True).update(
+        participant=participant, used_at=timezone.now())
+    if not taken:
+        raise ServiceError("card_used")
+
+
+def _join_flood_check(address, device_key):
+    """Open mode: refuse a browser or an address that made too many new participants just now (docs/eligibility.md)."""
+    limits = [(throttle.join_address_scope(address), throttle.JOINS_PER_ADDRESS) if address else None,
+              (throttle.join_device_scope(device_key), throttle.JOINS_PER_DEVICE) if device_key else None]
+    limits = [limit for limit in limits if limit]
+    if not all(throttle.allow(scope, limit, throttle.JOIN_WINDOW) for scope, limit in limits):
+        raise ServiceError("join_throttled")
+    return [scope for scope, _limit in limits]
+
+
+def _pending_check(session, address):
+    """Admission mode: at most PENDING_PER_ADDRESS requests from one address wait for the facilitator at once."""
+    ids = throttle.pending_ids(session.pk, address)
+    waiting = list(Participant.objects.filter(pk__in=ids, admission=Participant.Admission.PENDING)
+                   .values_list("pk", flat=True))  # fmt: skip
+    if len(waiting) >= throttle.PENDING_PER_ADDRESS:
+        raise ServiceError("admission_throttled")
+    return waiting
+
+
 @transaction.atomic
-def participant_join(*, session, user=None, participant_id=None, display_name=""):
-    """Join a session (or come back to it): reuse the browser's or the user's participant."""
+def participant_join(*, session, user=None, participant_id=None, display_name="", card_code="", device="",
+                     address="", device_key=""):  # fmt: skip
+    """Join a session (or come back to it) under its eligibility mode: reuse the browser's or the user's participant.
+
+    `card_code` (cards mode) admits as a voter; `device` is throttle.device_hash(...); `address` (client address)
+    and `device_key` (the Django session key) feed the card-guess, join-flood and admission throttles.
+    """
     session = _lock(session.pk)
+    signed_in = user is not None and user.is_authenticated
     existing = None
     if participant_id:
         existing = Participant.objects.filter(pk=participant_id, session=session).first()
-    if existing is None and user is not None and user.is_authenticated:
+    if existing is None and signed_in:
         existing = Participant.objects.filter(session=session, user=user).first()
+    mode = session.eligibility
     if existing is not None:
+        if card_code and mode == LiveSession.Eligibility.CARDS and not _holds_card(existing):
+            _bind_card(_find_card(session, card_code, address), existing)
+            _log(session, "participant.card_used", {"participant": existing.pk}, rules.Actor(participant=existing),
+                 audience=Event.Audience.FACILITATORS)  # fmt: skip
         return existing
-    participant = Participant(session=session, display_name=display_name.strip())
-    if user is not None and user.is_authenticated:
+    card, flood_scopes, waiting = None, [], None
+    admission = Participant.Admission.ADMITTED
+    if mode == LiveSession.Eligibility.CARDS and card_code:
+        card = _find_card(session, card_code, address)
+    elif mode == LiveSession.Eligibility.SIGNIN:
+        if not signed_in:
+            raise ServiceError("sign_in_required")
+        if not session.uncarded_may_contribute and not session.voters.filter(pk=user.pk).exists():
+            raise ServiceError("not_on_list")
+    elif mode == LiveSession.Eligibility.ADMISSION:
+        admission = Participant.Admission.PENDING
+        waiting = _pending_check(session, address) if address else None
+    elif mode == LiveSession.Eligibility.OPEN:
+        flood_scopes = _join_flood_check(address, device_key)
+    participant = Participant(session=session, display_name=display_name.strip(), admission=admission,
+                              device=(device or "")[:32])  # fmt: skip
+    if signed_in:
         participant.user = user
         participant.display_name = participant.display_name or user.get_full_name() or user.get_username()
     _clean(participant, exclude=["session", "user"])
     participant.save()
+    if card is not None:
+        _bind_card(card, participant)
+    for scope in flood_scopes:
+        throttle.fail(scope, throttle.JOIN_WINDOW)
+    if waiting is not None:
+        throttle.remember_pending(session.pk, address, waiting + [participant.pk])
     actor = rules.Actor(user=user, participant=participant)
-    _log(session, "participant.joined", {"participant": selectors.participant_summary(participant)}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    summary = {"participant": selectors.participant_summary(participant)}
+    if admission == Participant.Admission.PENDING:
+        _log(session, "participant.admission_requested", summary, actor, audience=Event.Audience.FACILITATORS)
+    else:
+        _log(session, "participant.joined", summary, actor, audience=Event.Audience.FACILITATORS)
     return participant
+
+
+def _holds_card(participant):
+    """Whether the participant already holds a voting card."""
+    return VotingCard.objects.filter(participant=participant).exists()
+
+
+@transaction.atomic
+def participant_use_card(*, actor, session, card_code, address=""):
+    """A joined participant without a card adds one (cards mode) and becomes a voter."""
+    session = _lock(session.pk)
+    if actor.participant is None or not rules.is_session_participant(actor, session):
+        raise ServiceError("not_joined")
+    _require_not_ended(session)
+    if session.eligibility != LiveSession.Eligibility.CARDS:
+        raise ServiceError("invalid", _("This session does not use voting cards."))
+    participant = Participant.objects.get(pk=actor.participant.pk)
+    if _holds_card(participant):
+        raise ServiceError("card_held")
+    # Over a socket there is no address: the participant's device hash (or the participant) is the scope.
+    scope = address or (f"device:{participant.device}" if participant.device else f"participant:{participant.pk}")
+    _bind_card(_find_card(session, card_code, scope), participant)
+    _log(session, "participant.card_used", {"participant": participant.pk}, actor, audience=Event.Audience.FACILITATORS)
+    return participant
+
+
+def _participant_in(session, participant_id):
+    """A participant of this session, or `not_found`."""
+    try:
+        return Participant.objects.get(pk=participant_id, session=session)
+    except (Participant.DoesNotExist, ValueError, TypeError) as exc:
+        raise ServiceError("not_found") from exc
+
+
+def _set_admission(actor, session, participant_id, admission, event_type):
+    """Admit or refuse a participant; their sockets learn it from an event that carries only the id."""
+    session = _lock(session.pk)
+    _require(actor, rules.MANAGE_ELIGIBILITY, session)
+    participant = _participant_in(session, participant_id)
+    if participant.admission == admission:
+        raise ServiceError("wrong_state")
+    participant.admission = admission
+    participant.save(update_fields=["admission"])
+    _log(session, event_type, {"participant": participant.pk}, actor)
+    return participant
+
+
+@transaction.atomic
+def participant_admit(*, actor, session, participant_id):
+    """Admit a participant waiting (or refused before): they may now take part."""
+    return _set_admission(actor, session, participant_id, Participant.Admission.ADMITTED, "participant.admitted")
+
+
+@transaction.atomic
+def participant_refuse(*, actor, session, participant_id):
+    """Refuse a participant: they can no longer watch or take part."""
+    return _set_admission(actor, session, participant_id, Participant.Admission.REFUSED, "participant.refused")
+
+
+# --- eligibility ------------------------------------------------------------------------------
+
+CARDS_PER_CALL = 1000
+
+
+@transaction.atomic
+def session_set_eligibility(*, actor, session, mode, uncarded_may_contribute=None, double_entry=None):
+    """Choose who may vote (and the options); refused once a vote has opened with this session's rules in force."""
+    session = _lock(session.pk)
+    _require(actor, rules.MANAGE_ELIGIBILITY, session)
+    _require_not_ended(session)
+    if mode not in LiveSession.Eligibility.values:
+        raise ServiceError("invalid", _("Choose open, voting cards, sign-in or admission."))
+    wanted = {"eligibility": mode}
+    if uncarded_may_contribute is not None:
+        wanted["uncarded_may_contribute"] = bool(uncarded_may_contribute)
+    if double_entry is not None:
+        wanted["double_entry"] = bool(double_entry)
+    changed = [field for field, value in wanted.items() if getattr(session, field) != value]
+    if not changed:
+        return session
+    if selectors.eligibility_locked(session):
+        raise ServiceError("eligibility_locked")
+    for field in changed:
+        setattr(session, field, wanted[field])
+    session.save(update_fields=changed)
+    _log(session, "session.eligibility_set", selectors.eligibility_summary(session), actor)
+    return session
+
+
+@transaction.atomic
+def cards_generate(*, actor, session, count):
+    """Make `count` (1..1000) new single-use voting cards, numbered on from the last; logged without their codes."""
+    session = _lock(session.pk)
+    _require(actor, rules.MANAGE_ELIGIBILITY, session)
+    _require_not_ended(session)
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= CARDS_PER_CALL:
+        raise ServiceError("invalid", _("Make between 1 and %(n)s cards at a time.") % {"n": CARDS_PER_CALL})
+    last = session.cards.order_by("-number").values_list("number", flat=True).first() or 0
+    VotingCard.objects.bulk_create([VotingCard(session=session, number=last + i) for i in range(1, count + 1)])
+    _log(session, "cards.generated", {"count": count, "first": last + 1, "last": last + count}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return list(session.cards.filter(number__gt=last).order_by("number"))
+
+
+def _user_by_username(username):
+    """The user with that username (case as typed or not), or `not_found`."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user = User.objects.filter(**{f"{User.USERNAME_FIELD}__iexact": (username or "").strip()}).first()
+    if user is None:
+        raise ServiceError("not_found", _("No one has that username."))
+    return user
+
+
+def _change_list(actor, session, usernames, add):
+    """Add or remove people on the sign-in list; logged for facilitators."""
+    session = _lock(session.pk)
+    _require(actor, rules.MANAGE_ELIGIBILITY, session)
+    users = [_user_by_username(name) for name in usernames]
+    (session.voters.add if add else session.voters.remove)(*users)
+    names = [u.get_username() for u in users]
+    _log(session, "voter.added" if add else "voter.removed", {"usernames": names}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return users
+
+
+@transaction.atomic
+def voter_add(*, actor, session, username):
+    """Put a signed-in user on the session's sign-in list."""
+    return _change_list(actor, session, [username], add=True)[0]
+
+
+@transaction.atomic
+def voter_remove(*, actor, session, username):
+    """Take a user off the session's sign-in list."""
+    return _change_list(actor, session, [username], add=False)[0]
+
+
+@transaction.atomic
+def voters_set(*, actor, session, usernames):
+    """Make the sign-in list exactly these usernames."""
+    session = _lock(session.pk)
+    _require(actor, rules.MANAGE_ELIGIBILITY, session)
+    users = [_user_by_username(name) for name in usernames if name.strip()]
+    session.voters.set(users)
+    _log(session, "voter.list_set", {"usernames": sorted(u.get_username() for u in users)}, actor,
+         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    return users
 
 
 @transaction.atomic
@@ -341,6 +574,8 @@ def round_publish(*, actor, session, round_id):
         raise ServiceError("wrong_state")
     if (round_.result or {}).get("outcome") == "count_failed":
         raise ServiceError("count_failed")
+    if selectors.double_entry_differences(round_):
+        raise ServiceError("double_entry_mismatch")
     round_.state = Round.State.PUBLISHED
     round_.published_at = timezone.now()
     round_.save(update_fields=["state", "published_at"])
@@ -640,11 +875,16 @@ def ballot_cast(*, actor, session, round_id, ranking, ref=""):
         return ballot  # a retry or an unchanged ballot: nothing to record
     _throttle(actor.participant, ["ballot.cast"], BALLOTS_PER_MINUTE)
     if ballot is None:
+        card = VotingCard.objects.filter(participant=actor.participant).first()
+        if card is not None and _card_voted(round_, card):
+            raise ServiceError("card_used")  # this card's slip was entered on paper
         try:
             with transaction.atomic():
                 ballot = Ballot.objects.create(round=round_, participant=actor.participant, ranking=ranking,
-                                               client_ref=ref)  # fmt: skip
+                                               client_ref=ref, card=card)  # fmt: skip
         except IntegrityError as exc:  # the database constraint is the last word on one ballot each
+            if card is not None and _card_voted(round_, card):
+                raise ServiceError("card_used") from exc
             raise ServiceError("invalid", _("Your ballot is already being recorded. Try again.")) from exc
     else:
         ballot.ranking, ballot.client_ref = ranking, ref
@@ -654,20 +894,45 @@ def ballot_cast(*, actor, session, round_id, ranking, ref=""):
     return ballot
 
 
+def _card_voted(round_, card):
+    """Whether a counted (pass 1, not voided) ballot of this round was cast with this card, online or on paper."""
+    return Ballot.objects.filter(round=round_, card=card, entry_pass=1, voided_at__isnull=True).exists()
+
+
 @transaction.atomic
-def ballot_enter_paper(*, actor, session, round_id, ranking, ref=""):
-    """Enter a paper ballot from the room, attributed to the facilitator who typed it."""
+def ballot_enter_paper(*, actor, session, round_id, ranking, ref="", card_code="", entry_pass=1):
+    """Enter a paper slip from the room (numbered per round and pass), optionally tied to the voting card on it.
+
+    With double entry, pass 2 is a second person's typing of the same pile: never counted, compared slip by slip.
+    """
     session = _lock(session.pk)
     _require(actor, rules.ENTER_PAPER_BALLOT, session)
     round_ = _round_in(session, round_id, kind=Round.Kind.VOTE)
     if round_.state != Round.State.OPEN:
         raise ServiceError("round_not_open")
+    if entry_pass not in (1, 2) or (entry_pass == 2 and not session.double_entry):
+        raise ServiceError("invalid", _("A second typing of the slips needs double entry to be on."))
     if ref:
         existing = Ballot.objects.filter(round=round_, entered_by_id=actor.user_id, client_ref=ref, is_paper=True)
         if existing.exists():
             return existing.get()
     ranking = _valid_ranking(round_, ranking)
-    ballot = Ballot.objects.create(round=round_, ranking=ranking, is_paper=True, entered_by=actor.user, client_ref=ref)
+    card = None
+    if card_code:
+        card = session.cards.filter(code=normalise_code(card_code)).first()
+        if card is None:
+            raise ServiceError("card_unknown")
+        if entry_pass == 1 and _card_voted(round_, card):
+            raise ServiceError("card_used")
+    last = (Ballot.objects.filter(round=round_, is_paper=True, entry_pass=entry_pass)
+            .order_by("-slip_number").values_list("slip_number", flat=True).first())  # fmt: skip
+    try:
+        with transaction.atomic():
+            ballot = Ballot.objects.create(round=round_, ranking=ranking, is_paper=True, entered_by=actor.user,
+                                           client_ref=ref, card=card, slip_number=(last or 0) + 1,
+                                           entry_pass=entry_pass)  # fmt: skip
+    except IntegrityError as exc:  # the database's one ballot per card: a racing online ballot won
+        raise ServiceError("card_used" if card is not None else "invalid") from exc
     payload = {"round": round_.pk, "ballots": counting.valid_ballots(round_).count(), "paper_ballot": ballot.pk,
                "slip": selectors.paper_slip(ballot)}  # fmt: skip
     _log(session, "ballot.paper_entered", payload, actor, audience=Event.Audience.FACILITATORS)

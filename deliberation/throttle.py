@@ -44,3 +44,65 @@ def fail(scope_key: str, window_seconds: int) -> int:
     except Exception:  # noqa: BLE001 - the cache is down: fail open
         logger.warning("throttle cache unavailable; not counting %s", scope_key, exc_info=True)
         return 0
+
+
+# Voting cards: 27^12 codes make guessing hopeless; this only stops a script trying, with a clear message.
+CARD_FAILURES = 20
+CARD_WINDOW = 10 * 60
+
+# Open mode join flood (docs/eligibility.md, "Open mode limits"): new participants per client address
+# (a whole hall can sit behind one venue Wi-Fi address) and per browser (Django session key, across sessions).
+JOINS_PER_ADDRESS = 300
+JOINS_PER_DEVICE = 5
+JOIN_WINDOW = 10 * 60
+
+# Admission mode: requests still waiting for the facilitator, per address and session.
+PENDING_PER_ADDRESS = 5
+
+
+def card_scope(address):
+    """The throttle scope of wrong voting-card codes from one client address."""
+    return f"card:{address or 'unknown'}"
+
+
+def join_address_scope(address):
+    """The throttle scope of new participants joining from one client address."""
+    return f"join-address:{address}"
+
+
+def join_device_scope(device_key):
+    """The throttle scope of new participants made by one browser (its Django session key)."""
+    return f"join-device:{device_key}"
+
+
+def pending_key(session_id, address):
+    """The cache key listing the admission requests still waiting from one address in one session."""
+    return f"{PREFIX}pending:{session_id}:{address}"
+
+
+def pending_ids(session_id, address):
+    """The participant ids that asked to join `session_id` from `address` (the caller checks which still wait)."""
+    try:
+        return list(cache.get(pending_key(session_id, address)) or [])
+    except Exception:  # noqa: BLE001 - the cache is down: fail open
+        logger.warning("throttle cache unavailable; not reading pending requests", exc_info=True)
+        return []
+
+
+def remember_pending(session_id, address, ids):
+    """Keep the waiting requests from one address (for a day: admission happens within a session)."""
+    try:
+        cache.set(pending_key(session_id, address), list(ids), timeout=24 * 3600)
+    except Exception:  # noqa: BLE001 - the cache is down: fail open
+        logger.warning("throttle cache unavailable; not keeping pending requests", exc_info=True)
+
+
+def device_hash(address, user_agent, session):
+    """A participant's device as a 16-hex salted hash of address and browser (never the address), per session."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    key = f"{settings.SECRET_KEY}:device:{session.pk}".encode()
+    return hmac.new(key, f"{address or ''}|{user_agent or ''}".encode(), hashlib.sha256).hexdigest()[:16]
