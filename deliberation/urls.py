@@ -9,6 +9,7 @@ urlpatterns = [
     path("sessions/", views.my_sessions, name="my_sessions"),
     path("s/<str:code>/", views.session, name="session"),
     path("s/<str:code>/act/", views.act, name="session_act"),
+    path("s/<str:code>/admission.json", views.admission_status, name="admission_status"),
     path("s/<str:code>/facilitate/", views.facilitate, name="facilitate"),
     path("s/<str:code>/present/", views.present, name="present"),
     path("s/<str:code>/qr.svg", views.qr, name="session_qr"),

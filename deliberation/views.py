@@ -104,21 +104,59 @@ def session(request, code):
     live = _session_or_404(code)
     actor = _actor(request, live)
     if not rules.can(actor, rules.VIEW_SESSION, live):
-        form = NameForm(request.POST or None)
-        if request.method == "POST" and live.status != LiveSession.Status.ENDED and form.is_valid():
-            participant = services.participant_join(
-                session=live, user=request.user, display_name=form.cleaned_data["name"]
-            )
-            remember_participant(request.session, live.code, participant.pk)
-            return redirect("session", code=live.code)
-        context = {"live": live, "form": form, "published": selectors.published_rounds(live)} | _before_start(live)
-        return render(request, "deliberation/join_name.html", context)
+        if actor.participant is not None:  # joined, but waiting for the facilitator (or refused)
+            return render(request, "deliberation/admission_wait.html", {"live": live, "participant": actor.participant})
+        return _join_form(request, live)
     state = selectors.session_state(live, actor)
     view = build_view(state)
     if view["ended"]:
         view["current"] = None  # an ended session offers nothing to do, even with a round left open
     context = {"live": live, "state": state, "view": view, "ref": uuid.uuid4().hex} | _before_start(live)
     return render(request, "deliberation/session.html", context)
+
+
+def _client(request, live):
+    """What the join throttles and the open-mode device count take from this request (the address is never stored)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if request.session.session_key is None:
+        request.session.save()  # a key of its own: the per-browser join limit counts it
+    device = throttle.device_hash(address, request.META.get("HTTP_USER_AGENT", ""), live)
+    return {"address": address, "device": device, "device_key": request.session.session_key}
+
+
+def _join_form(request, live):
+    """The name form, saying before anyone joins who may vote here and asking for what the mode needs."""
+    form = NameForm(request.POST or None, initial={"card": normalise_code(request.GET.get("card", ""))}, session=live)
+    status = 200
+    if request.method == "POST" and live.status != LiveSession.Status.ENDED and form.is_valid():
+        try:
+            participant = services.participant_join(session=live, user=request.user, display_name=form.cleaned_data["name"],
+                                                    card_code=form.cleaned_data.get("card", ""), **_client(request, live))
+        except ServiceError as error:
+            form.add_error("card" if error.code.startswith("card_") and "card" in form.fields else None, error.message)
+            status = 429 if error.code.endswith("_throttled") else 200
+        else:
+            remember_participant(request.session, live.code, participant.pk)
+            return redirect("session", code=live.code)
+    signed_in = request.user.is_authenticated
+    context = {
+        "live": live, "form": form, "published": selectors.published_rounds(live),
+        "login_url": f"{reverse('login')}?next={request.path}",
+        "on_list": signed_in and live.voters.filter(pk=request.user.pk).exists(),
+    } | _before_start(live)  # fmt: skip
+    return render(request, "deliberation/join_name.html", context, status=status)
+
+
+@code_lookup
+def admission_status(request, code):
+    """This browser's admission in the session, for the waiting page to poll: nothing else, never anyone else's."""
+    live = _session_or_404(code)
+    participant = _actor(request, live).participant
+    if participant is None:
+        raise Http404
+    response = JsonResponse({"admission": participant.admission})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 UK = ZoneInfo("Europe/London")

@@ -88,11 +88,21 @@ function event({ type, payload }) {
     }
   } else if (type.startsWith("comment.") && payload.comment) {
     model.comments.set(payload.comment.id, keepMine(payload.comment, model.myComments));
+  } else if (type === "session.eligibility_set") {
+    refreshSnapshot(); // who may vote or contribute changed: this viewer's own flags come with a fresh snapshot
   } else if (type === "session.ended") {
     model.ended = true;
     announce(announcer, t("ended_title"));
   }
   render(before);
+}
+
+/** Ask the server for a fresh snapshot (a sync from before the start always answers with one). */
+function refreshSnapshot() {
+  socket.sendInternal({ type: "sync", after: -1 }, (reply) => {
+    const fresh = reply.type === "ack" && reply.payload && reply.payload.snapshot;
+    if (fresh) socket.applySnapshot(fresh);
+  });
 }
 
 /** The open round, if there is one to take part in (none once the session has ended). */
@@ -149,15 +159,29 @@ function tick() {
   }
 }
 
+/** Someone without the right to vote (no card, not on the list) is told why, in place of the ballot. */
+function renderWatching() {
+  const { eligible, may_contribute: contribute } = model.viewer;
+  root.classList.toggle("live--watch-only", contribute === false);
+  const box = document.getElementById("watching");
+  box.hidden = eligible !== false || model.ended;
+  if (box.hidden) return;
+  const why = { no_card: "watch_cards", not_on_list: "watch_signin" }[model.viewer.ineligible] || "watch_other";
+  setText(slot(box, "why"), t(why));
+  setText(slot(box, "contribute"), t(contribute ? "watch_contribute" : "watch_follow"));
+  document.getElementById("card-form").hidden = model.viewer.ineligible !== "no_card";
+}
+
 function renderForms(round) {
+  renderWatching();
   const propose = document.getElementById("propose");
-  propose.hidden = !round || round.kind !== "proposal";
+  propose.hidden = !round || round.kind !== "proposal" || model.viewer.may_contribute === false;
   if (!propose.hidden) {
     slot(propose, "round").value = round.id;
     fill(propose, "limit", round.max_per_participant ? t("limit", { n: round.max_per_participant }) : "");
   }
   const vote = document.getElementById("vote");
-  vote.hidden = !round || round.kind !== "vote";
+  vote.hidden = !round || round.kind !== "vote" || model.viewer.eligible === false;
   if (!vote.hidden) {
     const form = document.getElementById("ballot-form");
     slot(form, "round").value = round.id;
@@ -350,6 +374,8 @@ function payloadFor(action, fields) {
       return { name: fields.name || "" };
     case "ballot.cast":
       return { round: int(fields.round), ranking: ranking ? [...ranking.order] : [] };
+    case "participant.use_card":
+      return { card: fields.card || "" };
     default:
       return null;
   }
@@ -393,6 +419,7 @@ function refusal(action, payload, error) {
   if (action === "proposal.submit") return t(`refused_proposal${closed}`, { reason, title: payload.title });
   if (action === "comment.submit") return t(`refused_comment${closed}`, { reason });
   if (action === "flag.submit") return t("refused_flag", { reason });
+  if (action === "participant.use_card") return t("refused_card", { reason });
   return t("refused_rename", { reason });
 }
 
@@ -436,6 +463,16 @@ function done(form, action, payload, ack) {
   } else if (action === "participant.rename") {
     model.viewer.name = ack.name;
     feedback(form, t("name_saved"));
+  } else if (action === "participant.use_card") {
+    model.viewer = { ...model.viewer, eligible: true, may_contribute: true, has_card: true, ineligible: "" };
+    form.reset();
+    feedback(form, "");
+    announce(announcer, t("card_accepted"));
+    render();
+    const heading = document.getElementById(current() && current().kind === "vote" ? "vote-heading" : "current-heading");
+    heading.tabIndex = -1;
+    heading.focus(); // the card form has gone: the keyboard lands where voting starts
+    return;
   } else if (action === "ballot.cast") {
     model.myBallots[String(payload.round)] = { ranking: ack.ranking, receipt: ack.receipt };
     if (ranking) ranking.forgetDraft(payload.round);
