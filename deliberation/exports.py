@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import segno
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from deliberation import counting
 from deliberation.models import normalise_code
@@ -183,6 +184,91 @@ def result_report(round_):
         "names": names,
         "ranking": result.get("ranking"),
         "ties": result.get("ties", []),
+        "trust": trust_report(round_),
+    }
+
+
+# --- how far a result can be trusted ----------------------------------------------------------
+
+
+def eligibility_of(round_):
+    """The eligibility and reconciliation figures of a counted round: as the count stored them, else as they are now."""
+    from deliberation import selectors
+
+    figures = (round_.result or {}).get("eligibility")
+    return dict(figures) if figures else selectors.reconciliation(round_)
+
+
+def _mode_name(mode):
+    """A mode's short name for labels."""
+    return {
+        "cards": _("Voting cards"),
+        "signin": _("Sign-in list"),
+        "admission": _("Admission by the facilitator"),
+    }.get(mode, _("Open vote"))
+
+
+def trust_label(round_):
+    """One line saying how far a published result can be trusted, e.g. "Voting cards · Ballots counted: 42 (3 on paper)"."""
+    figures = eligibility_of(round_)
+    mode = figures.get("mode") or round_.session.eligibility
+    if mode == "open":
+        return _("Open vote · not verified")
+    result = round_.result or {}
+    counted = figures.get("ballots_counted", result.get("ballots_counted", 0))
+    paper = result.get("paper_ballots", 0)
+    words = {"mode": _mode_name(mode), "counted": counted, "paper": paper}
+    if paper:
+        return _("%(mode)s · Ballots counted: %(counted)s (%(paper)s on paper)") % words
+    return _("%(mode)s · Ballots counted: %(counted)s") % words
+
+
+def trust_report(round_):
+    """The results page's "how far this result can be trusted": the mode in words and the reconciliation figures."""
+    figures = eligibility_of(round_)
+    session = round_.session
+    mode = figures.get("mode") or session.eligibility
+    number = lambda key: int(figures.get(key) or 0)  # noqa: E731
+    if mode == "cards":
+        words = [_("Voting cards: only people holding one of the session's single-use cards could vote, "
+                   "once each, online or on paper.")]  # fmt: skip
+        rows = [(_("Cards issued"), number("cards_issued")), (_("Cards used online"), number("cards_used_online")),
+                (_("Cards used on paper"), number("cards_used_on_paper")),
+                (_("Cards unused"), number("cards_unused"))]  # fmt: skip
+    elif mode == "signin":
+        listed = figures.get("voters_listed")
+        listed = session.voters.count() if listed is None else int(listed)
+        words = [ngettext("Sign-in: only the %(count)s person on the session's list could vote.",
+                          "Sign-in: only the %(count)s people on the session's list could vote.", listed)
+                 % {"count": listed}]  # fmt: skip
+        rows = [(_("People on the list"), listed)]
+    elif mode == "admission":
+        admitted = figures.get("admitted")
+        admitted = session.participants.filter(admission="admitted").count() if admitted is None else int(admitted)
+        words = [ngettext("Admission: the facilitator admitted %(count)s person.",
+                          "Admission: the facilitator admitted %(count)s people.", admitted) % {"count": admitted}]  # fmt: skip
+        rows = [(_("People admitted"), admitted)]
+    else:
+        mode = "open"
+        devices = number("devices")
+        words = [_("Open vote: not verified. Anyone with the code could take part."),
+                 ngettext("Participants who joined: %(participants)s, from %(count)s device.",
+                          "Participants who joined: %(participants)s, from %(count)s devices.", devices)
+                 % {"participants": number("participants"), "count": devices}]  # fmt: skip
+        rows = [(_("Participants who joined"), number("participants")), (_("Devices they joined from"), devices)]
+    voided = list(figures.get("slips_voided") or [])
+    rows += [(_("Online ballots"), number("online_ballots")), (_("Paper slips entered"), number("paper_slips")),
+             (_("Paper slips voided"), len(voided)),
+             (_("Ballots counted"), figures.get("ballots_counted", (round_.result or {}).get("ballots_counted", 0))),
+             (_("Double entry of paper slips"), _("Used") if session.double_entry else _("Not used"))]  # fmt: skip
+    return {
+        "mode": mode,
+        "label": trust_label(round_),
+        "words": words,
+        "rows": rows,
+        "slips_voided": voided,
+        "double_entry": bool(session.double_entry),
+        "differences": list(figures.get("double_entry_differences") or []),
     }
 
 

@@ -398,7 +398,9 @@ def results_download(request, code, round_id, fmt):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         exports.ballots_csv(round_, response)
     elif fmt == "json":
-        response = JsonResponse(round_.result, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        # How far the result can be trusted travels with it (results counted before issue 9 get today's figures).
+        result = {**round_.result, "eligibility": exports.eligibility_of(round_)}
+        response = JsonResponse(result, json_dumps_params={"indent": 2, "ensure_ascii": False})
     elif fmt == "receipts":
         # Sorted random codes reveal nothing about who voted when.
         receipts = sorted(counting.valid_ballots(round_).values_list("receipt", flat=True))  # never a voided slip

@@ -55,6 +55,14 @@ def no_result(result):
 
 
 @register.filter
+def trust_label(round_):
+    """How far a published round's result can be trusted, in one line (e.g. "Open vote · not verified")."""
+    from deliberation.exports import trust_label as label
+
+    return label(round_)
+
+
+@register.filter
 def join_link(url, code):
     """A join link (HTML) that may wrap after a slash but never inside the session code, e.g. on the projector."""
     from django.utils.html import conditional_escape, format_html

@@ -126,12 +126,22 @@ function outcome(result) {
   return t("no_result_failed");
 }
 
+/** How far the result can be trusted, in one line: "Voting cards · Ballots counted: 42 (3 on paper)" or "Open vote · not verified". */
+function trustLabel(result) {
+  const mode = (result.eligibility && result.eligibility.mode) || "open";
+  if (mode === "open") return t("trust_open");
+  const counted = result.eligibility.ballots_counted ?? result.ballots_counted ?? 0;
+  const paper = result.paper_ballots || 0;
+  return t(paper ? "trust_counted_paper" : "trust_counted", { mode: t(`mode_${mode}`), counted, paper });
+}
+
 function play(round) {
   window.clearTimeout(stepTimer);
   const box = document.getElementById("present-results");
   const result = round.result;
   const stages = result.stages && result.stages.length ? result.stages : [{ stage: 1, votes: result.scores || {}, elected: result.winners || [], excluded: [] }];
   setText(slot(box, "heading"), t("results_title", { title: round.title }));
+  fill(box, "trust", trustLabel(result));
   const top = Math.max(1, ...stages.flatMap((s) => Object.values(s.votes || {}).map(Number)));
   const rows = new Map();
   const race = document.getElementById("race");
