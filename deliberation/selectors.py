@@ -149,7 +149,7 @@ def admission_queue(session, page=1):
 
 def double_entry_differences(round_):
     """Slips whose two typings differ or where one is missing: [{"slip", "first", "second"}] (voided slips left out)."""
-    if not round_.session.double_entry:
+    if not LiveSession.objects.filter(pk=round_.session_id, double_entry=True).exists():
         return []
     slips = Ballot.objects.filter(round=round_, is_paper=True, slip_number__isnull=False)
     first, second, voided = {}, {}, set()
@@ -166,7 +166,7 @@ def reconciliation(round_):
     """How a vote round's ballots reconcile with the session's cards, slips, participants and devices."""
     from deliberation.counting import valid_ballots
 
-    session = round_.session
+    session = LiveSession.objects.get(pk=round_.session_id)  # current rules, whatever object the caller holds
     ballots = Ballot.objects.filter(round=round_, entry_pass=1)
     online = ballots.filter(is_paper=False)
     paper = ballots.filter(is_paper=True)

@@ -7,6 +7,7 @@ from deliberation import protocol, rules, services
 from deliberation.errors import ServiceError
 from deliberation.models import Comment, Event, LiveSession, Proposal
 from tests.conftest import rounds_of
+from tests.home.conftest import _isolated, _site_tree_keys, board_editors, site_tree  # noqa: F401 (fixtures)
 
 
 def test_every_permission_name_is_registered():
@@ -51,6 +52,12 @@ def facilitator_actions(scene):
         "flag.resolve": {"id": scene["flag"].pk},
         "ballot.enter_paper": {"round": r["vote"].pk, "ranking": [scene["p1"].pk]},
         "session.end": {},
+        "session.set_eligibility": {"mode": "cards"},
+        "cards.generate": {"count": 3},
+        "voter.add": {"username": "fac"},
+        "voter.remove": {"username": "fac"},
+        "participant.admit": {"id": scene["p1"].author_id},
+        "participant.refuse": {"id": scene["p1"].author_id},
     }
 
 
@@ -131,3 +138,67 @@ def test_anonymous_cannot_contribute_without_joining(live, fac_actor):
     with pytest.raises(ServiceError) as refused:
         services.proposal_submit(actor=rules.Actor(), session=live, round_id=r["proposal"].pk, title="Hello")
     assert refused.value.code == "not_joined"
+
+
+# --- eligibility (issue 9) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def modes(live, fac_actor, make_user):
+    """Participants of the live session: one with a card, one without, one on the sign-in list, one not, one pending."""
+    from deliberation.models import Participant, VotingCard
+
+    listed, unlisted = make_user("panel"), make_user("walk-in")
+    live.voters.add(listed)
+    people = {
+        "carded": Participant.objects.create(session=live),
+        "uncarded": Participant.objects.create(session=live),
+        "listed": Participant.objects.create(session=live, user=listed),
+        "unlisted": Participant.objects.create(session=live, user=unlisted),
+        "pending": Participant.objects.create(session=live, admission=Participant.Admission.PENDING),
+        "refused": Participant.objects.create(session=live, admission=Participant.Admission.REFUSED),
+    }
+    VotingCard.objects.create(session=live, number=1, participant=people["carded"])
+    return {k: rules.Actor(participant=p, user=p.user) for k, p in people.items()}
+
+
+# Who may vote in each mode (pending and refused never may).
+VOTERS = {
+    "open": {"carded", "uncarded", "listed", "unlisted"},
+    "cards": {"carded"},
+    "signin": {"listed"},
+    "admission": {"carded", "uncarded", "listed", "unlisted"},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mode", list(VOTERS))
+@pytest.mark.parametrize("contribute", [True, False])
+def test_participant_can_vote_only_when_eligible_in_each_mode(live, modes, mode, contribute):
+    """The policy table by mode: voters vote; others contribute only when the session allows it; pending never."""
+    live.eligibility, live.uncarded_may_contribute = mode, contribute
+    live.save()
+    for name, actor in modes.items():
+        admitted = name not in {"pending", "refused"}
+        assert rules.can(actor, rules.CAST_BALLOT, live) == (name in VOTERS[mode]), (mode, name)
+        may = admitted and (name in VOTERS[mode] or contribute or mode in {"open", "admission"})
+        for permission in (rules.SUBMIT_PROPOSAL, rules.SUBMIT_COMMENT, rules.FLAG_CONTRIBUTION):
+            assert rules.can(actor, permission, live) == may, (mode, name, permission)
+        assert rules.can(actor, rules.VIEW_SESSION, live) == admitted, (mode, name)
+        reason = rules.ineligibility(actor.participant, live)
+        assert (reason == "") == (name in VOTERS[mode]), (mode, name, reason)
+
+
+@pytest.mark.django_db
+def test_facilitator_and_board_editor_can_manage_eligibility_others_cannot(
+    live, facilitator, make_user, join, site_tree, board_editors  # noqa: F811
+):
+    live.consultation = site_tree.consultation_a
+    live.save()
+    assert rules.can(rules.Actor(user=facilitator), rules.MANAGE_ELIGIBILITY, live)
+    assert rules.can(rules.Actor(user=board_editors.a), rules.MANAGE_ELIGIBILITY, live)
+    services.session_set_eligibility(actor=rules.Actor(user=board_editors.a), session=live, mode="cards")
+    assert not rules.can(rules.Actor(user=board_editors.b), rules.MANAGE_ELIGIBILITY, live)
+    assert not rules.can(rules.Actor(user=make_user("stranger")), rules.MANAGE_ELIGIBILITY, live)
+    assert not rules.can(join("Alys")[1], rules.MANAGE_ELIGIBILITY, live)
+    assert not rules.can(rules.Actor(), rules.MANAGE_ELIGIBILITY, live)
