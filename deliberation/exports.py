@@ -17,11 +17,11 @@ from deliberation.models import normalise_code
 METHOD_COMMANDS = {"irv": "irv", "stv": "stv", "schulze": "schulze", "borda": "borda"}
 
 
-def qr_svg(url):
+def qr_svg(url, title=None):
     """The URL as an accessible SVG QR code (title for screen readers, no fixed size)."""
     buffer = io.BytesIO()  # segno writes SVG as bytes
     segno.make(url, error="m").save(
-        buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=_("QR code to join the session"),
+        buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=title or _("QR code to join the session"),
         svgclass="qr", lineclass=None, omitsize=True,
     )  # fmt: skip
     return buffer.getvalue().decode("utf-8")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("s/<str:code>/facilitate/", views.facilitate, name="facilitate"),
     path("s/<str:code>/present/", views.present, name="present"),
     path("s/<str:code>/qr.svg", views.qr, name="session_qr"),
+    path("s/<str:code>/cards/", views.cards_sheet, name="cards_sheet"),
     path("s/<str:code>/log/", views.audit_log, name="audit_log"),
     path("s/<str:code>/log.<str:fmt>", views.audit_log, name="audit_log_export"),
     path("s/<str:code>/results/<int:round_id>/", views.results, name="results"),

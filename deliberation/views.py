@@ -362,6 +362,34 @@ def qr(request, code):
     return HttpResponse(exports.qr_svg(_join_url(request, live)), content_type="image/svg+xml")
 
 
+def _card_number(text):
+    """A card number from the query string, or None when missing or not a number."""
+    return int(text) if text and text.isdigit() else None
+
+
+@code_lookup
+def cards_sheet(request, code):
+    """The session's voting cards as A4 sheets to print and cut (bilingual, each with its QR code), `?from=N&to=M`."""
+    live = _session_or_404(code)
+    if not rules.can(_actor(request, live), rules.MANAGE_ELIGIBILITY, live):
+        return _refuse(request)
+    cards = live.cards.order_by("number")
+    first, last = _card_number(request.GET.get("from")), _card_number(request.GET.get("to"))
+    cards = cards.filter(number__gte=first) if first else cards
+    cards = cards.filter(number__lte=last) if last else cards
+    join_url = _join_url(request, live)
+    rows = []
+    for card in cards:
+        link = f"{join_url}?card={card.code}"
+        title = _("QR code for voting card %(number)s") % {"number": card.number}
+        rows.append({"number": card.number, "code": card.code, "link": link, "qr": exports.qr_svg(link, title=title)})
+    context = {
+        "live": live, "cards": rows, "total": live.cards.count(), "address": request.get_host() + "/join",
+        "sheets": [rows[i : i + 8] for i in range(0, len(rows), 8)],  # one A4 page each, 2 × 4 cards
+    }  # fmt: skip
+    return render(request, "deliberation/cards.html", context)
+
+
 def _published_round(live, round_id):
     round_ = get_object_or_404(Round, pk=round_id, session=live, kind=Round.Kind.VOTE)
     if round_.state != Round.State.PUBLISHED:
