@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 WIDTHS = (390, 1280)
 PAGES = [
     "home", "board", "consultation", "search", "join", "name", "live", "ballot", "console", "present", "results", "log",
-    "404", "signin", "sessions",
+    "404", "signin", "sessions", "join_cards", "admission_wait", "watching",
 ]  # fmt: skip
 
 
@@ -54,6 +54,17 @@ def _open(page, kind, lang, server):
         page.goto(f"/{lang}/accounts/login/")
     elif kind == "sessions":
         log_in(page, f"/{lang}/sessions/")
+    elif kind == "join_cards":  # the card field prefilled from a QR link, and "I have no card"
+        page.goto(f"/{lang}/s/EC4RDX/?card=abcd-efgh-jkmn")
+    elif kind == "admission_wait":
+        page.goto(f"/{lang}/s/EA3DMT/")
+        page.fill("#id_name", "Axe")
+        page.press("#id_name", "Enter")
+        page.wait_for_selector("#admission")
+    elif kind == "watching":  # joined a card session without a card: the explanation and the card form
+        page.goto(f"/{lang}/s/EC4RDX/")
+        page.click("#no-card")
+        page.wait_for_selector("#connection[data-state=connected]")
     elif kind == "404":
         response = page.goto(f"/{lang}/no-such-page/")
         assert response.status == 404
