@@ -467,7 +467,31 @@ EVENT_WORDS = {
         "who": who, "round": c.round(p.get("round")), "n": p.get("ballots", "?")},
     "ballot.paper_entered": _paper("entered"),
     "ballot.paper_voided": _paper("voided"),
+    # Eligibility (issue 9): the mode, cards, the sign-in list and admission.
+    "session.eligibility_set": lambda p, c, who: _("%(who)s set who may vote: %(mode)s.") % {
+        "who": who, "mode": _eligibility_label(p.get("mode"))},
+    "cards.generated": lambda p, c, who: _("%(who)s generated %(n)s voting cards (numbers %(first)s to %(last)s).") % {
+        "who": who, "n": p.get("count", "?"), "first": p.get("first", "?"), "last": p.get("last", "?")},
+    "participant.card_used": lambda p, c, who: _("%(who)s joined the voters with a voting card.") % {"who": who},
+    "participant.admission_requested": lambda p, c, who: _("%(who)s asked to be admitted.") % {"who": who},
+    "participant.admitted": lambda p, c, who: _("%(who)s admitted participant #%(id)s.") % {
+        "who": who, "id": p.get("participant", "?")},
+    "participant.refused": lambda p, c, who: _("%(who)s refused participant #%(id)s.") % {
+        "who": who, "id": p.get("participant", "?")},
+    "voter.added": lambda p, c, who: _("%(who)s added %(names)s to the sign-in list.") % {
+        "who": who, "names": ", ".join(p.get("usernames") or []) or "?"},
+    "voter.removed": lambda p, c, who: _("%(who)s took %(names)s off the sign-in list.") % {
+        "who": who, "names": ", ".join(p.get("usernames") or []) or "?"},
+    "voter.list_set": lambda p, c, who: _("%(who)s set the sign-in list (%(n)s people).") % {
+        "who": who, "n": len(p.get("usernames") or [])},
 }  # fmt: skip
+
+
+def _eligibility_label(mode):
+    """A session mode as its label in the reader's language (the code itself when unknown)."""
+    from deliberation.models import LiveSession
+
+    return LiveSession.Eligibility(mode).label if mode in LiveSession.Eligibility.values else (mode or "?")
 
 
 def _who(event):
