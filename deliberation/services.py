@@ -239,8 +239,8 @@ def participant_join(*, session, user=None, participant_id=None, display_name=""
     elif mode == LiveSession.Eligibility.ADMISSION:
         admission = Participant.Admission.PENDING
         waiting = _pending_check(session, address) if address else None
-    elif mode == LiveSession.Eligibility.OPEN:
-        flood_scopes = _join_flood_check(address, device_key)
+    elif mode in (LiveSession.Eligibility.OPEN, LiveSession.Eligibility.CARDS):
+        flood_scopes = _join_flood_check(address, device_key)  # cards: people without a card may still propose
     participant = Participant(session=session, display_name=display_name.strip(), admission=admission,
                               device=(device or "")[:32])  # fmt: skip
     if signed_in:

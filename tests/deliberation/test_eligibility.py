@@ -476,3 +476,16 @@ async def test_facilitator_can_manage_eligibility_over_the_socket(live, facilita
     assert (await client.send("session.set_eligibility", {"mode": "open"}))["code"] == "forbidden"
     await client.close()
     await fac.close()
+
+
+@pytest.mark.django_db
+def test_visitor_without_card_cannot_flood_a_cards_session_from_one_browser(live, fac_actor):
+    services.session_set_eligibility(actor=fac_actor, session=live, mode="cards")
+    card = _cards(live, fac_actor, 1)[0]
+    for _i in range(throttle.JOINS_PER_DEVICE):
+        services.participant_join(session=live, address="10.0.0.3", device_key="jar")
+    with pytest.raises(ServiceError) as error:
+        services.participant_join(session=live, address="10.0.0.3", device_key="jar")
+    assert _code(error) == "join_throttled"
+    # A card still admits (it bounds itself): the flood limit is for people without one.
+    assert services.participant_join(session=live, address="10.0.0.3", device_key="jar", card_code=card.code).card == card
