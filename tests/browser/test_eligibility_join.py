@@ -9,7 +9,7 @@ from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
-CARDS, SIGNIN, ADMISSION, OPEN = "EC4RDX", "EU7GNN", "EA3DMT", "EP6NVE"
+CARDS, SIGNIN, ADMISSION, OPEN, CHANGING = "EC4RDX", "EU7GNN", "EA3DMT", "EP6NVE", "EW4TCH"
 RECEIPT = re.compile(r"\w{4}-\w{4}-\w{4}")
 
 
@@ -128,14 +128,15 @@ def test_signed_in_user_not_on_the_list_cannot_vote(new_context):
     expect(page.locator("#card-form")).to_be_hidden()
 
 
-ADMIT = """async ([code, name]) => new Promise((resolve, reject) => {
+# The facilitator's side, over a socket of the signed-in console: find the person waiting and admit (or refuse) them.
+ADMIT = """async ([code, name, verb]) => new Promise((resolve, reject) => {
   const ws = new WebSocket(`ws://${location.host}/ws/sessions/${code}/?lang=en`);
   ws.onmessage = (e) => {
     const m = JSON.parse(e.data);
     if (m.type === "state") {
       const item = m.payload.facilitator.admission_queue.items.find((i) => i.name === name);
       if (!item) { reject("not waiting: " + name); return; }
-      ws.send(JSON.stringify({ type: "participant.admit", ref: "admit-1", payload: { id: item.id } }));
+      ws.send(JSON.stringify({ type: `participant.${verb}`, ref: "admit-1", payload: { id: item.id } }));
     } else if (m.ref === "admit-1") {
       ws.close();
       if (m.type === "ack") resolve(true); else reject(m.message);
@@ -161,10 +162,54 @@ def test_citizen_waits_to_be_admitted_and_the_page_moves_on_by_itself(new_contex
 
     console = new_context().new_page()
     log_in(console, f"/en/s/{ADMISSION}/facilitate/")
-    assert console.evaluate(ADMIT, [ADMISSION, name])
+    assert console.evaluate(ADMIT, [ADMISSION, name, "admit"])
     page.wait_for_selector("#connection[data-state=connected]", timeout=15_000)  # polled every 3 s, then reloaded
     expect(page.locator("#vote")).to_be_visible()
     _vote(page)
+
+
+def test_refused_citizen_is_told_plainly_without_reloading(new_context):
+    page = new_context(width=390).new_page()
+    page.goto(f"/en/s/{ADMISSION}/")
+    page.fill("#id_name", "Refused visitor")
+    page.press("#id_name", "Enter")
+    expect(page.locator("#admission")).to_have_attribute("data-admission", "pending")
+    console = new_context().new_page()
+    log_in(console, f"/en/s/{ADMISSION}/facilitate/")
+    assert console.evaluate(ADMIT, [ADMISSION, "Refused visitor", "refuse"])
+    expect(page.locator("#admission")).to_have_attribute("data-admission", "refused", timeout=15_000)
+    expect(page.locator("h1")).to_have_text("Not admitted")
+    expect(page.locator("#live")).to_have_count(0)
+
+
+SET_RULES = """async ([code, payload]) => new Promise((resolve, reject) => {
+  const ws = new WebSocket(`ws://${location.host}/ws/sessions/${code}/?lang=en`);
+  ws.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    if (m.type === "state") ws.send(JSON.stringify({ type: "session.set_eligibility", ref: "rules-1", payload }));
+    else if (m.ref === "rules-1") {
+      ws.close();
+      if (m.type === "ack") resolve(true); else reject(m.message);
+    }
+  };
+})"""
+
+
+def test_watcher_sees_the_facilitator_change_who_may_contribute_at_once(new_context):
+    page = new_context(width=390).new_page()
+    page.goto(f"/en/s/{CHANGING}/")
+    page.click("#no-card")
+    page.wait_for_selector("#connection[data-state=connected]")
+    expect(page.locator("#propose")).to_be_visible()
+    expect(page.locator("#watching p[data-slot=contribute]")).to_have_text("You can still propose and comment.")
+    console = new_context().new_page()
+    log_in(console, f"/en/s/{CHANGING}/facilitate/")
+    assert console.evaluate(SET_RULES, [CHANGING, {"mode": "cards", "uncarded_may_contribute": False}])
+    expect(page.locator("#propose")).to_be_hidden()
+    expect(page.locator("#watching p[data-slot=contribute]")).to_have_text("You can follow the proposals and the results.")
+    assert console.evaluate(SET_RULES, [CHANGING, {"mode": "open"}])  # now anyone who joined may vote and propose
+    expect(page.locator("#watching")).to_be_hidden()
+    expect(page.locator("#propose")).to_be_visible()
 
 
 def test_visitor_reads_that_an_open_vote_is_not_verified_before_joining(new_context):

@@ -174,3 +174,13 @@ def test_refused_visitor_cannot_take_part(client, live, fac_actor):
 
 def test_stranger_cannot_read_an_admission_status(client, live):
     assert client.get(f"/en/s/{live.code}/admission.json").status_code == 404
+
+
+def test_visitor_joining_an_open_session_is_counted_by_device_never_by_address(client, live):
+    client.post(f"/en/s/{live.code}/", {"name": "Alys"}, HTTP_USER_AGENT="Phone A", REMOTE_ADDR="203.0.113.7")
+    other = client.__class__()
+    other.post(f"/en/s/{live.code}/", {"name": "Bryn"}, HTTP_USER_AGENT="Phone B", REMOTE_ADDR="203.0.113.7")
+    devices = dict(live.participants.values_list("display_name", "device"))
+    assert all(len(d) == 16 and "203.0.113.7" not in d for d in devices.values())
+    assert devices["Alys"] != devices["Bryn"]  # one venue address, two phones
+

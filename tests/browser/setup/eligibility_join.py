@@ -33,3 +33,10 @@ services.round_open(actor=act, session=_ej_live, round_id=_ej_vote.pk)
 
 _ej_live, _ej_vote = _ej_session("EP6NVE", "Eligibility: open", "open")
 services.round_open(actor=act, session=_ej_live, round_id=_ej_vote.pk)
+
+# A card session still in its proposal round: the facilitator may change who may contribute while people watch.
+_ej_live = LiveSession.objects.create(code="EW4TCH", title="Eligibility: rules change while watching")
+_ej_live.facilitators.add(fac)
+services.session_set_eligibility(actor=act, session=_ej_live, mode="cards")
+_ej_ideas = Round.objects.create(session=_ej_live, kind="proposal", title="Ideas", position=1)
+services.round_open(actor=act, session=_ej_live, round_id=_ej_ideas.pk)
