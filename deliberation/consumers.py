@@ -114,15 +114,17 @@ def _connect(scope, code):
 
 
 def _act(scope, session_id, participant_id, channel_name, text, language):
-    """Handle one frame as the viewer is now (user re-read from the database); return (replies, facilitator)."""
+    """Handle one frame as the viewer is now (user re-read from the database); return (replies, facilitator, allowed)."""
     user = _current_user(scope)
     replies = protocol.handle(
         session_id=session_id, user=user, participant_id=participant_id, channel_name=channel_name, text=text,
         language=language,
     )  # fmt: skip
-    # Roles can change mid-session: every message re-reads the role used for broadcasts.
+    # Roles can change mid-session: every message re-reads the role used for broadcasts, and whether the viewer
+    # may still watch at all (a rotated room-screen key, a session ended, a participant no longer admitted).
     actor = _actor_for(scope, participant_id, user)
-    return replies, rules.can(actor, rules.VIEW_FACILITATOR_DATA, LiveSession(pk=session_id))
+    session = LiveSession(pk=session_id)
+    return replies, rules.can(actor, rules.VIEW_FACILITATOR_DATA, session), rules.can(actor, rules.VIEW_SESSION, session)
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
@@ -239,14 +241,17 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self._reply(ServiceError("too_large").as_reply(None))
             return
         try:
-            replies, self.facilitator = await database_sync_to_async(_act)(
+            replies, self.facilitator, allowed = await database_sync_to_async(_act)(
                 self.scope, self.session_id, self.participant_id, self.channel_name, text_data, self.language
             )
         except Exception:  # noqa: BLE001 - exactly one reply per message, even with the database down
             logger.exception("message failed on session %s", self.session_id)
-            replies = [ServiceError("server_error").as_reply(protocol.ref_of(text_data))]
+            replies, allowed = [ServiceError("server_error").as_reply(protocol.ref_of(text_data))], True
         for reply in replies:
             await self._reply(reply)
+        if not allowed:
+            await self.close(code=CLOSE_REFUSED)
+            return
         if self.joined_at is None or time.monotonic() - self.joined_at >= REJOIN_SECONDS:
             await self._join_group()
 

@@ -118,6 +118,33 @@ async def test_room_screen_socket_is_refused_with_an_ended_or_rotated_key(live, 
     assert not await _screen_connects(live, new)
 
 
+@pytest.mark.django_db(transaction=True)
+async def test_room_screen_already_watching_is_cut_off_when_the_key_is_rotated(live, fac_actor):
+    """An open room screen with the old key stops at its next message (its keep-alive ping), not only on reconnect."""
+    import json
+
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from deliberation.identity import presenter_key
+    from deliberation.models import LiveSession
+    from tests.conftest import ORIGIN
+
+    key = await database_sync_to_async(lambda: presenter_key(LiveSession.objects.get(pk=live.pk)))()
+    comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?key={key}", headers=[ORIGIN])
+    await comm.connect(timeout=5)
+    assert json.loads(await comm.receive_from(timeout=5))["type"] == "state"
+    await database_sync_to_async(services.session_rotate_presenter_key)(actor=fac_actor, session=live)
+    await comm.send_to(text_data=json.dumps({"type": "ping", "ref": "p1"}))
+    while True:
+        output = await comm.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            break
+    assert output["code"] == 4403
+    await comm.disconnect()
+
+
 # --- L7: join-code guessing over HTTP is throttled per address --------------------------------
 
 GUESSER = "203.0.113.9"
