@@ -9,6 +9,11 @@ from deliberation.rules import Actor
 
 LIVE_CODE = "K7MP4Q"
 PAST_CODE = "RUTH34"
+# One session in each of the other ways to decide who may vote (the live session above is open).
+CARDS_CODE = "CERDYN"  # voting cards
+SIGNIN_CODE = "BWRDD4"  # sign-in list: the board's members
+ADMISSION_CODE = "DERBYN"  # the facilitator admits each person
+DEMO_CARDS = 40
 
 PROPOSALS = [
     ("Megan", "A demand-responsive bus to GP surgeries", "Book by phone or app the day before, picks up at home."),
@@ -100,6 +105,53 @@ def _past_session(consultation, facilitator):
     return session
 
 
+def _mode_session(consultation, facilitator, code, title, description, mode):
+    """A session in `mode` with an open proposal round and a vote still to open."""
+    session = LiveSession.objects.create(consultation=consultation, code=code, title=title, description=description)
+    session.facilitators.add(facilitator)
+    fac = Actor(user=facilitator)
+    services.session_set_eligibility(actor=fac, session=session, mode=mode)
+    rounds = _rounds(session, [
+        ("proposal", "Your ideas", "What would help you reach health services without a car?", "irv", 1),
+        ("vote", "Choose the pilot", "Rank the ideas: 1 for the one you want most.", "irv", 1),
+    ])  # fmt: skip
+    services.round_open(actor=fac, session=session, round_id=rounds["proposal"].pk)
+    return session, fac
+
+
+def _cards_session(consultation, facilitator):
+    """A town forum with printed voting cards: people without a card may watch, propose and comment."""
+    session, fac = _mode_session(
+        consultation, facilitator, CARDS_CODE, "Llandudno town forum: transport pilot (voting cards)",
+        "Forty voting cards for the people in the room; each card votes once, online or on paper.", "cards",
+    )  # fmt: skip
+    services.cards_generate(actor=fac, session=session, count=DEMO_CARDS)
+
+
+def _signin_session(consultation, facilitator):
+    """The board members' own vote: only signed-in people on the list take part."""
+    from django.contrib.auth import get_user_model
+
+    session, fac = _mode_session(
+        consultation, facilitator, SIGNIN_CODE, "Board members: transport pilot shortlist (sign-in)",
+        "Only board members on the list, signed in, vote here.", "signin",
+    )  # fmt: skip
+    users = get_user_model().objects.filter(username__in=["facilitator", "editor"])
+    services.voters_set(actor=fac, session=session, usernames=sorted(u.get_username() for u in users))
+
+
+def _admission_session(consultation, facilitator):
+    """A small room where the facilitator admits each person: two still waiting, one admitted."""
+    session, fac = _mode_session(
+        consultation, facilitator, ADMISSION_CODE, "Corwen village hall: transport pilot (admission)",
+        "A small meeting: the facilitator admits each person who asks to join.", "admission",
+    )  # fmt: skip
+    for name in ("Elen", "Dafydd", "Rhys"):
+        services.participant_join(session=session, display_name=name)
+    first = session.participants.order_by("pk").first()
+    services.participant_admit(actor=fac, session=session, participant_id=first.pk)
+
+
 def load_demo_sessions(*, consultation, facilitator):
     """Create the demo sessions once (a second run changes nothing); return lines for the console."""
     with transaction.atomic():
@@ -107,6 +159,10 @@ def load_demo_sessions(*, consultation, facilitator):
             _live_session(consultation, facilitator)
         if not LiveSession.objects.filter(code=PAST_CODE).exists():
             _past_session(consultation, facilitator)
+        for code, make in ((CARDS_CODE, _cards_session), (SIGNIN_CODE, _signin_session),
+                           (ADMISSION_CODE, _admission_session)):  # fmt: skip
+            if not LiveSession.objects.filter(code=code).exists():
+                make(consultation, facilitator)
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")  # where `make run` serves (HOST, PORT)
     return [
         f"Live session in progress: join code {LIVE_CODE}",
@@ -114,4 +170,9 @@ def load_demo_sessions(*, consultation, facilitator):
         f"  facilitator:  {base}/en/s/{LIVE_CODE}/facilitate/",
         "  room screen:  'Open the presenter screen' in the console (its link carries the room's key)",
         f"Published results: {base}/en/s/{PAST_CODE}/",
+        "Who may vote: one demo session in each mode (the live session above is open to anyone with the code)",
+        f"  voting cards: {CARDS_CODE}  {base}/s/{CARDS_CODE}/  ({DEMO_CARDS} cards; "
+        f"print them: {base}/en/s/{CARDS_CODE}/cards/)",
+        f"  sign-in list: {SIGNIN_CODE}  {base}/s/{SIGNIN_CODE}/  (facilitator and editor are on the list)",
+        f"  admission:    {ADMISSION_CODE}  {base}/s/{ADMISSION_CODE}/  (two people waiting in the console)",
     ]

@@ -88,6 +88,9 @@ def test_facilitator_can_generate_cards_from_the_command_line(live, facilitator,
     assert sorted(live.cards.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 6]
     printed = capsys.readouterr().out
     assert re.search(r"^6,[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4},http", printed, re.MULTILINE)
+    call_command("cards", live.code, "--count", "0", "--as", facilitator.username)  # no new cards: all listed
+    listed = capsys.readouterr().out.splitlines()
+    assert live.cards.count() == 6 and [row.split(",")[0] for row in listed[1:]] == ["1", "2", "3", "4", "5", "6"]
 
 
 def test_other_user_cannot_generate_cards_from_the_command_line(live, make_user):
@@ -102,3 +105,38 @@ def test_facilitator_cannot_generate_cards_for_an_unknown_session_or_user(live, 
         call_command("cards", "ZZZZZZ", "--count", "4", "--as", facilitator.username)
     with pytest.raises(CommandError, match="No user"):
         call_command("cards", live.code, "--count", "4", "--as", "nobody")
+
+
+def _demo_sessions():
+    """The demo's sessions by code, with the figures a second run must not change."""
+    from deliberation.models import Event, Participant
+
+    return {
+        "sessions": sorted(LiveSession.objects.values_list("code", "eligibility")),
+        "cards": VotingCard.objects.count(), "events": Event.objects.count(), "participants": Participant.objects.count(),
+        "voters": sorted(LiveSession.voters.through.objects.values_list("livesession__code", "user__username")),
+    }  # fmt: skip
+
+
+def test_demo_has_one_session_in_each_mode_and_a_second_run_changes_nothing(settings, tmp_path, capsys):
+    from deliberation import demo
+    from home.demo import load_demo
+
+    settings.MEDIA_ROOT = tmp_path
+    lines = load_demo(show_credentials=False)
+    modes = {code: mode for code, mode in LiveSession.objects.values_list("code", "eligibility")}
+    assert modes[demo.CARDS_CODE] == "cards" and modes[demo.SIGNIN_CODE] == "signin"
+    assert modes[demo.ADMISSION_CODE] == "admission" and modes[demo.LIVE_CODE] == "open"
+    cards = LiveSession.objects.get(code=demo.CARDS_CODE)
+    assert cards.cards.count() == 40
+    signin = LiveSession.objects.get(code=demo.SIGNIN_CODE)
+    assert sorted(signin.voters.values_list("username", flat=True)) == ["editor", "facilitator"]
+    admission = LiveSession.objects.get(code=demo.ADMISSION_CODE)
+    assert admission.participants.filter(admission="pending").count() >= 2
+    text = "\n".join(lines)
+    for code in (demo.CARDS_CODE, demo.SIGNIN_CODE, demo.ADMISSION_CODE):
+        assert code in text
+    assert f"/en/s/{demo.CARDS_CODE}/cards/" in text
+    before = _demo_sessions()
+    load_demo(show_credentials=False)
+    assert _demo_sessions() == before
