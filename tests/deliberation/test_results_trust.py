@@ -167,3 +167,11 @@ def test_presenter_page_carries_the_trust_label_words(client, live, facilitator)
     assert 'data-key="trust_open">Open vote · not verified<' in page
     assert 'data-key="trust_counted">{mode} · Ballots counted: {counted}<' in page
     assert 'data-key="mode_cards">Voting cards<' in page
+
+
+def test_presenter_page_carries_the_trust_label_words_in_welsh(client, live, facilitator):
+    client.force_login(facilitator)
+    page = client.get(f"/cy/s/{live.code}/present/").content.decode()
+    assert 'data-key="trust_open">Pleidlais agored · heb ei gwirio<' in page
+    assert 'data-key="trust_counted_paper">{mode} · Pleidleisiau a gyfrifwyd: {counted} ({paper} ar bapur)<' in page
+    assert 'data-key="mode_cards">Cardiau pleidleisio<' in page
