@@ -164,7 +164,7 @@ function renderWatching() {
   const { eligible, may_contribute: contribute } = model.viewer;
   root.classList.toggle("live--watch-only", contribute === false);
   const box = document.getElementById("watching");
-  box.hidden = eligible !== false || model.ended;
+  box.hidden = eligible !== false || model.ended || !model.viewer.participant; // a facilitator looking is not told
   if (box.hidden) return;
   const why = { no_card: "watch_cards", not_on_list: "watch_signin" }[model.viewer.ineligible] || "watch_other";
   setText(slot(box, "why"), t(why));
