@@ -3,6 +3,7 @@
 import secrets
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -11,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+
+from deliberation.forms_admin import LiveSessionAdminForm
 
 # No 0/O, 1/I/L, 5/S or 2/Z: codes are read aloud in halls and typed on phones.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
@@ -123,8 +126,18 @@ class LiveSession(ClusterableModel):
             [FieldPanel("language"), FieldPanel("starts_at"), FieldPanel("facilitators")],
             heading=_("When and who runs it"),
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("eligibility", widget=forms.RadioSelect),
+                FieldPanel("uncarded_may_contribute"),
+                FieldPanel("double_entry"),
+                FieldPanel("voters", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("Who may vote"),
+        ),
         RoundsPanel("rounds", heading=_("Run of show"), label=_("round")),
     ]
+    base_form_class = LiveSessionAdminForm  # refuses changing who may vote once locked
 
     class Meta:
         verbose_name = _("live session")

@@ -2,6 +2,7 @@
 
 import functools
 import uuid
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils import dateformat
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from deliberation import counting, exports, protocol, rules, selectors, services, throttle
@@ -319,8 +321,15 @@ def facilitate(request, code):
     for slip in fac["paper_slips"]:
         numbers[slip["round"]] = numbers.get(slip["round"], 0) + 1
         ranking = ", ".join(f"{i}. {titles.get(pid, f'#{pid}')}" for i, pid in enumerate(slip["ranking"], 1))
-        view["slips"].append(slip | {"number": numbers[slip["round"]], "round_title": round_titles.get(slip["round"], ""),
+        number = slip.get("number") or numbers[slip["round"]]
+        view["slips"].append(slip | {"number": number, "round_title": round_titles.get(slip["round"], ""),
                                      "ranking_text": ranking})  # fmt: skip
+    view["reconciliations"] = []
+    for r in view["rounds"]:  # closed votes: the freshest figures (after a void) else those stored with the count
+        fresh = fac["reconciliation"] if (fac["reconciliation"] or {}).get("round") == r["id"] else None
+        figures = fresh or (r.get("result") or {}).get("eligibility")
+        if r["kind"] == "vote" and r["state"] == "closed" and figures:
+            view["reconciliations"].append(figures | {"round": r["id"], "title": r["title"]})
     # Each draft's "move up"/"move down" as the whole new order, so reordering works without JS too.
     drafts = [r["id"] for r in view["rounds"] if r["state"] == "draft"]
     for round_ in view["rounds"]:
@@ -337,8 +346,50 @@ def facilitate(request, code):
         "methods": Round.Method.choices,
         "join_url": _join_url(request, live),
         "presenter_key": presenter_key(live),
+        "elig": _eligibility_view(live, fac, request.GET.get("waiting")),
     }
     return render(request, "deliberation/facilitate.html", context)
+
+
+# One line each under the console's four choices of who may vote.
+ELIGIBILITY_HINTS = {
+    "open": _lazy("Anyone with the code or link votes. Quick, but not verified: results say so."),
+    "cards": _lazy("Each person needs a single-use card you print and hand out; a card votes once, online or on paper."),
+    "signin": _lazy("Only signed-in people you put on the list below may vote."),
+    "admission": _lazy("Anyone with the code asks to join and you admit or refuse each one here."),
+}
+
+
+def _eligibility_view(live, fac, waiting):
+    """What the console's "Who may vote" section shows: the mode, the lock, cards, the list and the queue (paged)."""
+    try:
+        pages = max(1, min(int(waiting or 1), 200))
+    except ValueError:
+        pages = 1
+    queue = [selectors.admission_queue(live, page) for page in range(1, pages + 1)] if pages > 1 else [fac["admission_queue"]]
+    items = [item for page in queue for item in page["items"]]
+    for item in items:
+        item["time_text"] = dateformat.format(datetime.fromisoformat(item["joined_at"]).astimezone(UK), "H:i")
+    return {
+        "mode": live.eligibility,
+        "uncarded_may_contribute": live.uncarded_may_contribute,
+        "double_entry": live.double_entry,
+        "locked": fac["eligibility_locked"],
+        "modes": [(value, label, ELIGIBILITY_HINTS[value]) for value, label in LiveSession.Eligibility.choices],
+        "cards": card_figures(fac),
+        "voters": [{"username": name} for name in fac["voters"]],
+        "queue": items,
+        "queue_total": queue[-1]["total"],
+        "queue_next": pages + 1,
+    }
+
+
+def card_figures(fac):
+    """Cards issued, used online, used on paper and unused (in the vote being reconciled, else none used yet)."""
+    rec = fac.get("reconciliation") or {}
+    issued = fac["cards"]["issued"]
+    online, paper = rec.get("cards_used_online", 0), rec.get("cards_used_on_paper", 0)
+    return {"issued": issued, "used_online": online, "used_on_paper": paper, "unused": max(0, issued - online - paper)}
 
 
 @code_lookup

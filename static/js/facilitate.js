@@ -11,6 +11,7 @@ const globalFeedback = document.getElementById("console-feedback");
 const indicator = document.getElementById("connection");
 
 const model = {
+  session: {},
   rounds: new Map(),
   proposals: new Map(),
   comments: new Map(),
@@ -18,7 +19,14 @@ const model = {
   presence: null,
   ended: false,
 };
-const nodes = { rounds: new Map(), proposals: new Map(), comments: new Map(), flags: new Map(), slips: new Map() };
+const nodes = {
+  rounds: new Map(), proposals: new Map(), comments: new Map(), flags: new Map(), slips: new Map(),
+  voters: new Map(), waiting: new Map(), reconciliations: new Map(),
+};
+// Waiting people shown beyond the snapshot's first page (after "Show more"), kept until admitted or refused.
+const extraWaiting = new Map([...document.querySelectorAll("#admission-queue > li[data-id]")].slice(50).map((li) => [
+  Number(li.dataset.id), { id: Number(li.dataset.id), name: li.dataset.name || "", joined_at: slot(li, "time").getAttribute("datetime") },
+]));
 const endForm = document.getElementById("end-form");
 const endDialog = document.getElementById("end-confirm");
 const addForm = document.querySelector("#add-round form");
@@ -45,6 +53,7 @@ function snapshot(state) {
   model.proposals = byId(state.proposals);
   model.comments = byId(state.comments);
   model.fac = state.facilitator;
+  model.session = state.session;
   model.ended = state.session.status === "ended";
   render();
 }
@@ -54,6 +63,27 @@ function event({ type, payload }) {
   switch (type) {
     case "participant.joined":
       fac.participants += 1;
+      break;
+    case "session.eligibility_set":
+      Object.assign(model.session, { eligibility: payload.mode, uncarded_may_contribute: payload.uncarded_may_contribute,
+        double_entry: payload.double_entry });
+      break;
+    case "participant.admission_requested":
+      if (fac.admission_queue && payload.participant) {
+        const queue = fac.admission_queue;
+        if (queue.items.length < 50) queue.items = [...queue.items.filter((p) => p.id !== payload.participant.id), payload.participant];
+        queue.total += 1;
+      }
+      announce(announcer, t("waiting_new"));
+      break;
+    case "participant.admitted":
+    case "participant.refused":
+      if (fac.admission_queue) {
+        const before = fac.admission_queue.items.length;
+        fac.admission_queue.items = fac.admission_queue.items.filter((p) => p.id !== payload.participant);
+        if (fac.admission_queue.items.length < before || extraWaiting.has(payload.participant)) fac.admission_queue.total -= 1;
+      }
+      extraWaiting.delete(payload.participant);
       break;
     case "round.counted": {
       // On close, and again on a recount (maybe with another method) or when a slip is voided after closing.
@@ -118,7 +148,31 @@ function event({ type, payload }) {
         model.comments.set(c.id, c);
       }
   }
+  // Figures the server works out (cards, the sign-in list, the queue's pages, the lock, reconciliation): fetched afresh.
+  // Not on every online ballot: in a big room that would be a snapshot per vote; the close brings the final figures.
+  if (REFRESH_ON.test(type)) refresh();
   render();
+}
+
+const REFRESH_ON = /^(cards\.|voter\.|participant\.(admission_requested|admitted|refused|card_used)|session\.eligibility_set|ballot\.paper_|round\.(opened|closed|counted|published))/;
+let refreshTimer = 0;
+
+function refresh() {
+  if (refreshTimer) return;
+  refreshTimer = window.setTimeout(() => {
+    refreshTimer = 0;
+    if (!socket.isOpen()) return; // a reconnect brings a fresh snapshot anyway
+    if (socket.syncing) {
+      refresh();
+      return;
+    }
+    // As LiveSocket's own sync: events arriving meanwhile wait in its buffer, then apply after the snapshot.
+    socket.syncing = socket.sendInternal({ type: "sync", after: -1 }, (reply) => {
+      socket.syncing = null;
+      if (reply.type === "ack" && reply.payload && reply.payload.snapshot) socket.applySnapshot(reply.payload.snapshot);
+      socket.drain();
+    });
+  }, 250);
 }
 
 function current() {
@@ -137,6 +191,8 @@ function render() {
   renderRounds();
   renderPaper();
   renderSlips();
+  renderEligibility();
+  renderReconciliation();
   renderFlags();
   renderModeration();
   renderEnd();
@@ -221,8 +277,10 @@ function renderRounds() {
     fill(tr, "counted", counted ? outcomeText(r.result) : "").classList.toggle("round-counted--failed", failed);
     slot(tr, "recount").hidden = !failed;
     const publish = slot(tr, "publish");
-    publish.disabled = failed; // the server refuses it too: a failed count is counted again first
+    const differing = counted && differencesOf(r).length > 0;
+    publish.disabled = failed || differing; // the server refuses both: a failed count, or typings that differ
     if (failed) publish.setAttribute("aria-describedby", `recount-hint-${r.id}`);
+    else if (differing) publish.setAttribute("aria-describedby", `differences-hint-${r.id}`);
     else publish.removeAttribute("aria-describedby");
     const state = slot(tr, "state");
     state.className = `tag tag--${r.state}`;
@@ -308,8 +366,8 @@ function renderSlips() {
   const numbers = new Map();
   const items = [];
   for (const slip of [...(model.fac.paper_slips || [])].sort((a, b) => a.id - b.id)) {
-    const n = (numbers.get(slip.round) || 0) + 1;
-    numbers.set(slip.round, n);
+    numbers.set(slip.round, (numbers.get(slip.round) || 0) + 1);
+    const n = slip.number || numbers.get(slip.round);
     const round = model.rounds.get(slip.round);
     if (!round || !["open", "closed"].includes(round.state)) continue; // published: the count is final
     const li = keyed(nodes.slips, slip.id, "tpl-slip", (node) => {
@@ -317,7 +375,8 @@ function renderSlips() {
       node.dataset.id = String(slip.id);
       slot(node, "id").value = slip.id;
     });
-    const label = t("slip_label", { n, round: round.title });
+    const extra = [slip.card ? t("slip_card", { n: slip.card }) : "", slip.entry_pass === 2 ? t("slip_check") : ""].filter(Boolean);
+    const label = t("slip_label", { n, round: round.title }) + (extra.length ? ` (${extra.join(", ")})` : "");
     setText(slot(li, "label"), label);
     setText(slot(li, "label-reason"), `: ${label}`);
     setText(slot(li, "label-button"), `: ${label}`);
@@ -330,6 +389,144 @@ function renderSlips() {
   }
   place(list, items);
   document.getElementById("slips").hidden = items.length === 0;
+}
+
+// --- who may vote --------------------------------------------------------------------------------
+
+let shownElig = ""; // the server's last settings, so a choice being made is not overwritten by an unrelated refresh
+
+function renderEligibility() {
+  const session = model.session;
+  const fac = model.fac;
+  const mode = session.eligibility || "open";
+  const form = document.getElementById("elig-form");
+  const key = `${mode}|${session.uncarded_may_contribute}|${session.double_entry}`;
+  if (key !== shownElig) {
+    shownElig = key;
+    for (const radio of form.elements.mode) radio.checked = radio.value === mode;
+    form.elements.uncarded_may_contribute.checked = Boolean(session.uncarded_may_contribute);
+    form.elements.double_entry.checked = Boolean(session.double_entry);
+  }
+  const locked = Boolean(fac.eligibility_locked);
+  document.getElementById("elig-fields").disabled = locked;
+  document.getElementById("elig-locked").hidden = !locked;
+  for (const name of ["cards", "signin", "admission"]) document.getElementById(`elig-${name}`).hidden = mode !== name;
+  document.getElementById("paper-card-box").hidden = mode !== "cards";
+  document.getElementById("paper-pass-box").hidden = !session.double_entry;
+  const cards = cardFigures();
+  setText(document.getElementById("cards-counts"), t("cards_counts", cards));
+  renderVoters(fac.voters || []);
+  renderQueue(fac.admission_queue || { items: [], total: 0 });
+}
+
+function cardFigures() {
+  const rec = model.fac.reconciliation || {};
+  const issued = (model.fac.cards || {}).issued || 0;
+  const online = rec.cards_used_online || 0;
+  const paper = rec.cards_used_on_paper || 0;
+  return { issued, online, paper, unused: Math.max(0, issued - online - paper) };
+}
+
+function renderVoters(usernames) {
+  const list = document.getElementById("voters");
+  const items = usernames.map((name) => {
+    let li = nodes.voters.get(name) || list.querySelector(`li[data-username="${CSS.escape(name)}"]`);
+    if (!li) {
+      li = clone("tpl-voter");
+      li.dataset.username = name;
+      slot(li, "id").value = name;
+      setText(slot(li, "username"), name);
+      setText(slot(li, "username-button"), `: ${name}`);
+    }
+    nodes.voters.set(name, li);
+    return li;
+  });
+  place(list, items);
+  document.getElementById("no-voters").hidden = items.length > 0;
+}
+
+function renderQueue(queue) {
+  const list = document.getElementById("admission-queue");
+  const people = [...queue.items, ...[...extraWaiting.values()].filter((p) => !queue.items.some((q) => q.id === p.id))];
+  const items = people.map((person) => {
+    let li = nodes.waiting.get(person.id) || document.getElementById(`waiting-${person.id}`);
+    if (!li) {
+      li = clone("tpl-waiting");
+      li.id = `waiting-${person.id}`;
+      li.dataset.id = String(person.id);
+      for (const input of li.querySelectorAll('[data-slot="id"]')) input.value = person.id;
+      const name = person.name || t("anonymous");
+      setText(slot(li, "name"), name);
+      setText(slot(li, "name-admit"), `: ${name}`);
+      setText(slot(li, "name-refuse"), `: ${name}`);
+      const time = slot(li, "time");
+      time.setAttribute("datetime", person.joined_at || "");
+      setText(time, person.joined_at ? new Date(person.joined_at).toTimeString().slice(0, 5) : "");
+    }
+    nodes.waiting.set(person.id, li);
+    return li;
+  });
+  place(list, items);
+  setText(document.getElementById("queue-total"), `(${Math.max(queue.total, items.length)})`);
+  document.getElementById("no-queue").hidden = items.length > 0;
+  document.getElementById("queue-more-box").hidden = queue.total <= items.length;
+}
+
+// --- reconciliation of closed votes -------------------------------------------------------------
+
+function figuresOf(round) {
+  const fresh = model.fac.reconciliation;
+  if (fresh && fresh.round === round.id) return fresh;
+  return (round.result && round.result.eligibility) || null;
+}
+
+function differencesOf(round) {
+  const figures = figuresOf(round);
+  return (figures && figures.double_entry_differences) || [];
+}
+
+function rankingText(ranking) {
+  return ranking && ranking.length ? ranking.map((id, i) => `${i + 1}. ${titleOf(id)}`).join(", ") : "–";
+}
+
+function renderReconciliation() {
+  const box = document.getElementById("reconciliations");
+  if (!box.dataset.live) {
+    box.replaceChildren();
+    box.dataset.live = "1";
+  }
+  const items = [];
+  for (const round of rounds()) {
+    const figures = round.kind === "vote" && round.state === "closed" ? figuresOf(round) : null;
+    if (!figures) continue;
+    const panel = keyed(nodes.reconciliations, round.id, "tpl-reconciliation", (node) => {
+      node.id = `reconciliation-${round.id}`;
+      node.dataset.id = String(round.id);
+    });
+    setText(slot(panel, "title"), t("reconciliation_title", { round: round.title }));
+    for (const name of ["cards_issued", "cards_used_online", "cards_used_on_paper", "cards_unused", "online_ballots",
+      "paper_slips", "ballots_counted", "participants", "devices"]) setText(slot(panel, name), String(figures[name] ?? 0));
+    const voided = figures.slips_voided || [];
+    setText(slot(panel, "voided_count"), String(voided.length));
+    for (const pair of panel.querySelectorAll("[data-group]")) pair.hidden = figures.mode !== pair.dataset.group;
+    const reasons = slot(panel, "voided");
+    reasons.replaceChildren(...voided.map((v) => {
+      const li = document.createElement("li");
+      li.textContent = t("slip_voided_reason", { n: v.number ?? "–", reason: v.reason });
+      return li;
+    }));
+    const diffs = figures.double_entry_differences || [];
+    slot(panel, "differences-box").hidden = diffs.length === 0;
+    slot(panel, "differences-hint").id = `differences-hint-${round.id}`;
+    slot(panel, "differences").replaceChildren(...diffs.map((d) => {
+      const li = document.createElement("li");
+      li.textContent = t("difference", { n: d.slip, first: rankingText(d.first), second: rankingText(d.second) });
+      return li;
+    }));
+    items.push(panel);
+  }
+  place(box, items);
+  document.getElementById("reconciliation").hidden = items.length === 0;
 }
 
 function renderEnd() {
@@ -474,7 +671,7 @@ function renderComments(li, p) {
 
 // --- sending -------------------------------------------------------------------------------
 
-const INTS = new Set(["round", "id", "into", "minutes", "seats", "max_per_participant", "proposal", "comment"]);
+const INTS = new Set(["round", "id", "into", "minutes", "seats", "max_per_participant", "proposal", "comment", "count", "entry_pass"]);
 const SKIP = new Set(["action", "ref", "next", "csrfmiddlewaretoken", "confirm"]);
 
 function payloadFrom(form, action) {
@@ -505,6 +702,12 @@ function payloadFrom(form, action) {
     if (new Set(ranks.map(([rank]) => rank)).size !== ranks.length) throw new Error(t("same_rank"));
     if (!ranks.length) throw new Error(t("empty_slip"));
     payload.ranking = ranks.sort((a, b) => a[0] - b[0]).map(([, id]) => id);
+  }
+  if (action === "ballot.enter_paper" && !payload.card) delete payload.card;
+  if (action === "session.set_eligibility") {
+    // Unticked boxes are not in the form data: say false, as the form fallback does.
+    payload.uncarded_may_contribute = form.elements.uncarded_may_contribute.checked;
+    payload.double_entry = form.elements.double_entry.checked;
   }
   if (action === "round.create" && payload.kind !== "vote") {
     delete payload.method;
@@ -552,23 +755,42 @@ async function submit(form) {
   form.dataset.pendingPayload = JSON.stringify(payload);
   if (!socket.ready) feedback(form, t("queued"));
   try {
-    await socket.send(action, payload, { ref, tooLargeMessage: t("too_large") });
+    const ack = await socket.send(action, payload, { ref, tooLargeMessage: t("too_large") });
     if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
-    done(form, action);
+    done(form, action, ack || {});
   } catch (error) {
     if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
     feedback(form, error.message || "", true);
   }
 }
 
-function done(form, action) {
+function done(form, action, ack) {
   if (action === "ballot.enter_paper") {
     slips += 1;
     setText(document.getElementById("paper-count"), String(slips));
-    feedback(form, t("slip_recorded", { n: slips }));
+    feedback(form, t("slip_recorded", { n: ack.number || slips }));
+    const pass = form.elements.entry_pass ? form.elements.entry_pass.value : "1";
     form.reset();
+    if (form.elements.entry_pass) form.elements.entry_pass.value = pass; // one person types one pile
     const first = form.querySelector('input[type="number"]');
     if (first) first.focus();
+    return;
+  }
+  const elig = { "session.set_eligibility": "eligibility_saved", "voter.add": "voter_added", "voter.remove": "voter_removed",
+    "participant.admit": "admitted", "participant.refuse": "refused" }[action];
+  if (action === "session.set_eligibility") {
+    feedback(form, t(elig));
+    return;
+  }
+  if (elig) {
+    // A removed, admitted or refused item leaves the list: say so beside the list, not inside the item.
+    const el = document.querySelector(action.startsWith("voter.") ? "#elig-signin .elig-feedback" : "#elig-admission .elig-feedback");
+    if (action === "voter.add") form.reset();
+    setText(el, t(elig));
+    return;
+  }
+  if (action === "cards.generate") {
+    feedback(form, t("cards_made", { n: ack.count || "" }));
     return;
   }
   if (action === "round.create") {
