@@ -243,7 +243,8 @@ def trust_report(round_):
                  % {"count": listed}]  # fmt: skip
         rows = [(_("People on the list"), listed)]
     elif mode == "admission":
-        admitted = figures.get("admitted")
+        # The count keeps the admitted participants as "participants"; older results are read as they are now.
+        admitted = figures.get("participants")
         admitted = session.participants.filter(admission="admitted").count() if admitted is None else int(admitted)
         words = [ngettext("Admission: the facilitator admitted %(count)s person.",
                           "Admission: the facilitator admitted %(count)s people.", admitted) % {"count": admitted}]  # fmt: skip
