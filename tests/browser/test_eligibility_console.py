@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import axe_violations, log_in
 from tests.servers import Browserless
 
 pytestmark = pytest.mark.browser
@@ -157,3 +157,12 @@ def test_facilitator_can_choose_cards_and_make_them_without_javascript(new_conte
     console.get_by_role("button", name="Make more cards").click()
     expect(console.locator("#cards-counts")).to_have_text("Voting cards: 3 issued, 0 used online, 0 used on paper, 3 unused")
     expect(console.locator("#paper-card-box")).to_be_attached()
+
+
+@pytest.mark.parametrize("code", ["GC4RDS", "GS7GNA"])
+def test_facilitator_console_with_who_may_vote_passes_axe_at_320_px(new_context, server, code):
+    console = console_for(new_context, code)
+    console.set_viewport_size({"width": 320, "height": 800})
+    expect(console.locator("#eligibility")).to_be_visible()
+    assert axe_violations(console) == []
+    assert console.evaluate("document.documentElement.scrollWidth") <= 320
