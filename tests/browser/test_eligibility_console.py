@@ -166,3 +166,19 @@ def test_facilitator_console_with_who_may_vote_passes_axe_at_320_px(new_context,
     expect(console.locator("#eligibility")).to_be_visible()
     assert axe_violations(console) == []
     assert console.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_facilitator_sees_a_long_queue_fifty_at_a_time(new_context, server):
+    console = console_for(new_context, "GQ7MNY")
+    queue = console.locator("#admission-queue > li")
+    expect(queue).to_have_count(50)
+    expect(console.locator("#queue-total")).to_have_text("(55)")
+    expect(queue.first).to_contain_text("Person 1")
+    console.get_by_role("link", name="Show more").click()
+    expect(queue).to_have_count(55)
+    expect(console.locator("#connection")).to_have_attribute("data-state", "connected")
+    expect(queue).to_have_count(55)  # the live page keeps the second page it was given
+    expect(console.get_by_role("link", name="Show more")).to_be_hidden()
+    queue.filter(has_text="Person 53").get_by_role("button", name=re.compile("^Admit")).click()
+    expect(queue).to_have_count(54)
+    expect(console.locator("#queue-total")).to_have_text("(54)")

@@ -59,3 +59,8 @@ services.ballot_void_paper(actor=act, session=_gc_live, ballot_id=_gc_slip.pk, r
 
 # Without JavaScript: the same forms as plain POSTs.
 _gc_session("GK4NJS", "Eligibility console: no JavaScript", open_vote=False)
+
+# A long admission queue: 55 people waiting, shown 50 at a time.
+_gc_live, _gc_vote, _gc_ids = _gc_session("GQ7MNY", "Eligibility console: a long queue", mode="admission", open_vote=False)
+for _gc_i in range(1, 56):
+    services.participant_join(session=_gc_live, display_name=f"Person {_gc_i}")
