@@ -223,3 +223,14 @@ def test_visitor_reads_that_an_open_vote_is_not_verified_before_joining(new_cont
     page.goto(f"/cy/s/{OPEN}/")  # already joined: straight to the live page, in Welsh
     assert page.get_attribute("html", "lang") == "cy"
     expect(page.locator("#watching")).to_be_hidden()
+
+
+def test_visitor_reads_the_open_and_sign_in_rules_in_welsh_before_joining(new_context):
+    """The rules of the vote are said in the visitor's language before they join, for every mode."""
+    page = new_context(width=320).new_page()
+    page.goto(f"/cy/s/{SIGNIN}/")
+    expect(page.locator("#who-votes")).to_contain_text(
+        "Mewngofnodwch i gymryd rhan: dim ond pobl ar restr y sesiwn hon sy’n pleidleisio.")
+    assert "/cy/" in page.locator("#sign-in-link").get_attribute("href")
+    page.goto(f"/cy/s/{OPEN}/")
+    expect(page.locator("#who-votes")).to_contain_text("Pleidlais agored: gall unrhyw un sydd â’r cod gymryd rhan")
