@@ -146,7 +146,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
             while True:
                 try:
                     message = await receive()
-                except Exception:  # noqa: BLE001 - any layer failure; cancellation still ends the loop
+                except Exception as exc:  # noqa: BLE001 - any layer failure; cancellation still ends the loop
+                    # redis-py turns a read cancelled mid-way into its TimeoutError: that is still a cancellation.
+                    task = asyncio.current_task()
+                    if isinstance(exc.__cause__, asyncio.CancelledError) or (task is not None and task.cancelling()):
+                        raise asyncio.CancelledError from exc
                     if not self._layer_down:
                         logger.warning("channel layer unavailable for %s; retrying", self.channel_name, exc_info=True)
                     self._layer_down = True

@@ -491,3 +491,25 @@ async def test_visitor_cannot_keep_guessing_join_codes_over_sockets(live, join):
     connected, client = await _socket("ZZZ999", client=("198.51.100.7", 40000))
     assert (await client.comm.receive_output(timeout=5))["code"] == 4403
 
+
+
+async def test_socket_task_ends_when_cancelled_even_if_the_layer_turns_cancellation_into_an_error():
+    """redis-py reports a read cancelled mid-way as a TimeoutError: the retry loop must still let the task end
+    (a socket closed by daphne, or a test's teardown, cancels it)."""
+    import asyncio
+
+    from deliberation.consumers import SessionConsumer
+
+    async def receive():
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError as exc:
+            raise TimeoutError("Timeout reading from 127.0.0.1:6379") from exc
+
+    consumer = SessionConsumer()
+    consumer.channel_receive = receive
+    task = asyncio.ensure_future(consumer.channel_receive())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)
