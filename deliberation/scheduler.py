@@ -10,6 +10,7 @@ clocks racing close it once.
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from django.utils import timezone
@@ -24,6 +25,12 @@ logger = logging.getLogger(__name__)
 SYSTEM = Actor(system=True)
 
 
+# The worker waits this long past a round's time before closing it, so a daphne process with the round's sockets
+# open closes it first and they hear it at once (the in-memory layer does not cross processes); with nobody
+# connected, closing a few seconds late changes nothing anyone sees.
+WORKER_GRACE_SECONDS = 5
+
+
 def due_rounds(now=None):
     """Open rounds that close automatically and whose timer has run out by `now`: (round id, session id) pairs."""
     now = now or timezone.now()
@@ -31,10 +38,10 @@ def due_rounds(now=None):
     return list(due.order_by("closes_at", "pk").values_list("pk", "session_id"))
 
 
-def close_due_rounds(now=None):
-    """Close every open auto-closing round whose timer has run out by `now`; return the ids this call closed."""
+def close_due_rounds(now=None, grace_seconds=0):
+    """Close every open auto-closing round whose timer ran out `grace_seconds` before `now`; return the ids closed."""
     closed = []
-    for round_id, session_id in due_rounds(now):
+    for round_id, session_id in due_rounds((now or timezone.now()) - timedelta(seconds=grace_seconds)):
         try:
             services.round_close(actor=SYSTEM, session=LiveSession(pk=session_id), round_id=round_id)
         except ServiceError as error:

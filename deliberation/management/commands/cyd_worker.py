@@ -40,7 +40,7 @@ class Command(BaseCommand):
     def tick(self):
         """One pass: close what is due; on any failure log it, drop the connections and go on next time."""
         try:
-            for round_id in scheduler.close_due_rounds():
+            for round_id in scheduler.close_due_rounds(grace_seconds=scheduler.WORKER_GRACE_SECONDS):
                 self.say(f"Round {round_id} closed automatically: its timer ran out.")
         except Exception:  # noqa: BLE001 - a database that is down or not migrated yet must not stop the clock
             logger.exception("cyd_worker: closing due rounds failed; trying again in a moment")
