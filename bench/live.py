@@ -54,11 +54,16 @@ async def run(base, clients, submissions, proposal_round):
     for i in range(submissions):
         title = f"Proposal {clients}-{i}"
         started = time.perf_counter()
-        receivers = [asyncio.ensure_future(wait_for(ws, lambda m, t=title: m.get("type") == "proposal.submitted"
-                                                      and m["payload"]["proposal"]["title"] == t))
-                     for ws in sockets if ws is not sender]  # fmt: skip
-        await sender.send(json.dumps({"type": "proposal.submit", "ref": f"b{i}",
-                                      "payload": {"round": proposal_round, "title": title}}))  # fmt: skip
+        receivers = [
+            asyncio.ensure_future(
+                wait_for(ws, lambda m, t=title: m.get("type") == "proposal.submitted" and m["payload"]["proposal"]["title"] == t)
+            )
+            for ws in sockets
+            if ws is not sender
+        ]
+        await sender.send(
+            json.dumps({"type": "proposal.submit", "ref": f"b{i}", "payload": {"round": proposal_round, "title": title}})
+        )
         await wait_for(sender, lambda m, i=i: m.get("ref") == f"b{i}")
         acks.append(time.perf_counter() - started)
         await asyncio.gather(*receivers)
@@ -87,8 +92,12 @@ def main():
     proposal_round = new_session(env, CODE, title="Benchmark")[0]
     from tests.servers import manage
 
-    manage(env, "shell", "-c", f"from deliberation.models import Round; Round.objects.filter(pk={proposal_round})"
-                               ".update(state='open')")  # fmt: skip
+    manage(
+        env,
+        "shell",
+        "-c",
+        f"from deliberation.models import Round; Round.objects.filter(pk={proposal_round}).update(state='open')",
+    )
     print(f"database: {env['DATABASE_URL'].split(':')[0]}, layer: {'redis' if env.get('REDIS_URL') else 'in-memory'}")
     print(f"{'clients':>8} {'ack median ms':>14} {'ack p95 ms':>11} {'fan-out median ms':>18} {'fan-out p95 ms':>15}")
     with daphne(env) as (base, _process):

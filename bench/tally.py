@@ -144,8 +144,9 @@ def run_timed(args: list[str], timeout: float) -> tuple[float | None, float | No
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=REPO,
-                              env=dict(os.environ, PYTHONPATH=str(REPO)))
+        done = subprocess.run(
+            args, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO))
+        )
     except subprocess.TimeoutExpired:
         return None, None, "timeout"
     elapsed = time.perf_counter() - start
@@ -272,8 +273,7 @@ def bench_profile(path: Path, n_ballots: int, m: int, opts, slow: set) -> list[d
     for method in opts.methods:
         seats = 1 if method in ("irv", "condorcet") else STV_SEATS
         # An explicit seed keeps the seed's cost (shown above) out of the count's figure.
-        t = median_time(lambda method=method, seats=seats: election.count(method, seats=seats, seed="bench"),
-                        opts.repeat)
+        t = median_time(lambda method=method, seats=seats: election.count(method, seats=seats, seed="bench"), opts.repeat)
         winners[method] = set(election.count(method, seats=seats).winners)
         rows.append({"what": f"ours: count {method}", "method": method, "ours": t})
     if "schulze" in opts.methods:
@@ -294,8 +294,12 @@ def bench_profile(path: Path, n_ballots: int, m: int, opts, slow: set) -> list[d
         runs = [run_timed(cli, 600) for _ in range(opts.repeat)]
         ok = all(r[0] is not None for r in runs)
         ours = statistics.median(r[0] for r in runs) if ok else None
-        row = {"what": f"whole command, {method}", "method": method, "ours": ours,
-               "ours_cpu": statistics.median(r[1] for r in runs) if ok else None}
+        row = {
+            "what": f"whole command, {method}",
+            "method": method,
+            "ours": ours,
+            "ours_cpu": statistics.median(r[1] for r in runs) if ok else None,
+        }
         key = ("pyrankvote", method, m, n_ballots)
         if opts.no_pyrankvote:
             row["pyrankvote"] = "not run"
@@ -358,18 +362,26 @@ def bench_profile(path: Path, n_ballots: int, m: int, opts, slow: set) -> list[d
 def print_rows(rows: list[dict]) -> None:
     """Print one profile's table."""
     head = rows[0]
-    print(f"\n== {head['ballots']:,} ballots x {head['candidates']} candidates "
-          f"({head['distinct']:,} distinct rankings); median seconds")
+    print(
+        f"\n== {head['ballots']:,} ballots x {head['candidates']} candidates "
+        f"({head['distinct']:,} distinct rankings); median seconds"
+    )
     print(f"{'':38} {'ours':>9} {'pyrankvote':>11} {'pref_voting':>12} {'pyrankvote/ours':>16}")
     for row in rows:
         ratio = f"{row['ratio']:.1f}x" if "ratio" in row else ""
-        print(f"{row['what']:38} {fmt_s(row.get('ours')):>9} {fmt_s(row.get('pyrankvote')):>11} "
-              f"{fmt_s(row.get('pref_voting')):>12} {ratio:>16}")
+        print(
+            f"{row['what']:38} {fmt_s(row.get('ours')):>9} {fmt_s(row.get('pyrankvote')):>11} "
+            f"{fmt_s(row.get('pref_voting')):>12} {ratio:>16}"
+        )
         if "pyrankvote_build" in row:
-            print(f"{'  pyrankvote: read+build / count':38} {'':>9} "
-                  f"{fmt_s(row['pyrankvote_build']):>11} / {fmt_s(row['pyrankvote_count'])}")
-            print(f"{'  CPU seconds (user+sys)':38} {fmt_s(row['ours_cpu']):>9} "
-                  f"{fmt_s(row['pyrankvote_cpu']):>11} {'':>12} {row['cpu_ratio']:>15.1f}x")
+            print(
+                f"{'  pyrankvote: read+build / count':38} {'':>9} "
+                f"{fmt_s(row['pyrankvote_build']):>11} / {fmt_s(row['pyrankvote_count'])}"
+            )
+            print(
+                f"{'  CPU seconds (user+sys)':38} {fmt_s(row['ours_cpu']):>9} "
+                f"{fmt_s(row['pyrankvote_cpu']):>11} {'':>12} {row['cpu_ratio']:>15.1f}x"
+            )
             print(f"{'  same winners as ours':38} {'':>9} {'yes' if row['same_winners'] else 'no':>11}")
 
 
@@ -387,12 +399,20 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement of ours (median)")
     parser.add_argument("--competitor-repeat", type=int, default=1, help="runs per competitor job")
     parser.add_argument("--limit", type=float, default=60.0, help="seconds before a competitor is skipped")
-    parser.add_argument("--pref-voting-max", type=int, default=None,
-                        help="largest ballot count given to pref_voting (default 10k quick, all full)")
+    parser.add_argument(
+        "--pref-voting-max",
+        type=int,
+        default=None,
+        help="largest ballot count given to pref_voting (default 10k quick, all full)",
+    )
     parser.add_argument("--no-pyrankvote", action="store_true")
     parser.add_argument("--no-pref-voting", action="store_true")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "cyd-tally-bench",
-                        help="where generated BLT files are kept between runs")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "cyd-tally-bench",
+        help="where generated BLT files are kept between runs",
+    )
     parser.add_argument("--json", type=Path, help="also write every row to this JSON file")
     opts = parser.parse_args(argv)
     sizes = opts.ballots or ([1_000, 10_000, 100_000, 1_000_000] if opts.full else [1_000, 10_000, 100_000])

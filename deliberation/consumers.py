@@ -117,9 +117,13 @@ def _act(scope, session_id, participant_id, channel_name, text, language):
     """Handle one frame as the viewer is now (user re-read from the database); return (replies, facilitator, allowed)."""
     user = _current_user(scope)
     replies = protocol.handle(
-        session_id=session_id, user=user, participant_id=participant_id, channel_name=channel_name, text=text,
+        session_id=session_id,
+        user=user,
+        participant_id=participant_id,
+        channel_name=channel_name,
+        text=text,
         language=language,
-    )  # fmt: skip
+    )
     # Roles can change mid-session: every message re-reads the role used for broadcasts, and whether the viewer
     # may still watch at all (a rotated room-screen key, a session ended, a participant no longer admitted).
     actor = _actor_for(scope, participant_id, user)
@@ -188,9 +192,12 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.counted = self.facilitator or self.participant_id is not None  # a room screen is not a person
         if self.counted:
             await database_sync_to_async(services.presence_enter)(
-                session_id=self.session_id, channel_name=self.channel_name, facilitator=self.facilitator,
-                participant_id=self.participant_id, user_id=self.user_id,
-            )  # fmt: skip
+                session_id=self.session_id,
+                channel_name=self.channel_name,
+                facilitator=self.facilitator,
+                participant_id=self.participant_id,
+                user_id=self.user_id,
+            )
             self._schedule_presence()
 
     async def disconnect(self, code):

@@ -15,7 +15,8 @@ def seats_problem(method, seats, on_ballot=None):
     """Why this method cannot elect this many winners from `on_ballot` proposals, or "" when it can."""
     if method in SINGLE_WINNER and seats != 1:
         return _("%(method)s elects one winner: set the number of winners to 1, or choose single transferable vote.") % {
-            "method": SINGLE_WINNER[method]}
+            "method": SINGLE_WINNER[method]
+        }
     if seats is None or seats < 1:
         return _("A vote needs at least one winner.")
     if on_ballot and seats >= on_ballot:
@@ -59,10 +60,21 @@ def round_ballots(round_):
 def _not_counted(round_, names, method, seats, ballots, outcome, problem, detail):
     """The result of a count that elected nobody: no stages, no winners, the reason kept."""
     return {
-        "method": method, "title": blt_title(round_), "candidates": names, "withdrawn": [], "seats": seats,
-        "ballots": ballots, "quota": None, "seed": None, "winners": [], "stages": [], "ties": [],
-        "outcome": outcome, "problem": problem, "detail": detail,
-    }  # fmt: skip
+        "method": method,
+        "title": blt_title(round_),
+        "candidates": names,
+        "withdrawn": [],
+        "seats": seats,
+        "ballots": ballots,
+        "quota": None,
+        "seed": None,
+        "winners": [],
+        "stages": [],
+        "ties": [],
+        "outcome": outcome,
+        "problem": problem,
+        "detail": detail,
+    }
 
 
 def count_round(round_, method=None, seats=None):

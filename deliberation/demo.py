@@ -32,8 +32,9 @@ COMMENTS = [
 def _rounds(session, specs):
     """Create the session's rounds from (kind, title, prompt, method, seats)."""
     for position, (kind, title, prompt, method, seats) in enumerate(specs, 1):
-        Round.objects.create(session=session, kind=kind, title=title, prompt=prompt, position=position,
-                             method=method, seats=seats)  # fmt: skip
+        Round.objects.create(
+            session=session, kind=kind, title=title, prompt=prompt, position=position, method=method, seats=seats
+        )
     return {r.kind: r for r in session.rounds.all()}
 
 
@@ -51,44 +52,56 @@ def _propose(session, fac, round_id):
 def _live_session(consultation, facilitator):
     """A session in progress: proposals in, one merged, one hidden, the comment round open."""
     session = LiveSession.objects.create(
-        consultation=consultation, code=LIVE_CODE, title="Rural transport: what should we try first?",
+        consultation=consultation,
+        code=LIVE_CODE,
+        title="Rural transport: what should we try first?",
         description="Conwy and Denbighshire residents choose which transport pilot the board funds in 2027.",
-    )  # fmt: skip
+    )
     session.facilitators.add(facilitator)
     fac = Actor(user=facilitator)
-    rounds = _rounds(session, [
-        ("proposal", "Your ideas", "What would help you reach health services without a car?", "irv", 1),
-        ("comment", "Discuss the ideas", "Say what you like or worry about in each idea.", "irv", 1),
-        ("vote", "Choose the pilot", "Rank the ideas: 1 for the one you want most.", "irv", 1),
-    ])  # fmt: skip
+    rounds = _rounds(
+        session,
+        [
+            ("proposal", "Your ideas", "What would help you reach health services without a car?", "irv", 1),
+            ("comment", "Discuss the ideas", "Say what you like or worry about in each idea.", "irv", 1),
+            ("vote", "Choose the pilot", "Rank the ideas: 1 for the one you want most.", "irv", 1),
+        ],
+    )
     services.round_open(actor=fac, session=session, round_id=rounds["proposal"].pk)
     made = _propose(session, fac, rounds["proposal"].pk)
     spam_author = Actor(participant=services.participant_join(session=session, display_name="Visitor"))
-    spam = services.proposal_submit(actor=spam_author, session=session, round_id=rounds["proposal"].pk,
-                                    title="Call 07700 900123 for cheap taxis")  # fmt: skip
+    spam = services.proposal_submit(
+        actor=spam_author, session=session, round_id=rounds["proposal"].pk, title="Call 07700 900123 for cheap taxis"
+    )
     services.proposal_hide(actor=fac, session=session, proposal_id=spam.pk, reason="Advertising or spam")
     services.proposal_merge(actor=fac, session=session, proposal_id=made[4][1].pk, into_id=made[0][1].pk)
     services.round_close(actor=fac, session=session, round_id=rounds["proposal"].pk)
     services.round_open(actor=fac, session=session, round_id=rounds["comment"].pk)
     for index, name, stance, body in COMMENTS:
         actor = next(a for a, _p in made if a.participant.display_name == name)
-        services.comment_submit(actor=actor, session=session, round_id=rounds["comment"].pk,
-                                proposal_id=made[index][1].pk, body=body, stance=stance)  # fmt: skip
+        services.comment_submit(
+            actor=actor, session=session, round_id=rounds["comment"].pk, proposal_id=made[index][1].pk, body=body, stance=stance
+        )
     return session
 
 
 def _past_session(consultation, facilitator):
     """An ended workshop whose ranked vote is counted and published."""
     session = LiveSession.objects.create(
-        consultation=consultation, code=PAST_CODE, title="Ruthin workshop: transport priorities",
+        consultation=consultation,
+        code=PAST_CODE,
+        title="Ruthin workshop: transport priorities",
         description="A room of 23 residents, with paper ballots from those without a phone.",
-    )  # fmt: skip
+    )
     session.facilitators.add(facilitator)
     fac = Actor(user=facilitator)
-    rounds = _rounds(session, [
-        ("proposal", "Ideas from the room", "", "irv", 1),
-        ("vote", "Priorities", "Rank the ideas.", "irv", 1),
-    ])  # fmt: skip
+    rounds = _rounds(
+        session,
+        [
+            ("proposal", "Ideas from the room", "", "irv", 1),
+            ("vote", "Priorities", "Rank the ideas.", "irv", 1),
+        ],
+    )
     services.round_open(actor=fac, session=session, round_id=rounds["proposal"].pk)
     ids = [p.pk for _a, p in _propose(session, fac, rounds["proposal"].pk)[:4]]
     services.round_close(actor=fac, session=session, round_id=rounds["proposal"].pk)
@@ -97,8 +110,7 @@ def _past_session(consultation, facilitator):
     patterns = [([0, 1], 7), ([1, 0], 5), ([3, 0], 4), ([2, 1], 3), ([3, 1, 0], 2), ([1], 2)]
     for order, weight in patterns:
         for _ in range(weight):
-            services.ballot_enter_paper(actor=fac, session=session, round_id=rounds["vote"].pk,
-                                        ranking=[ids[i] for i in order])  # fmt: skip
+            services.ballot_enter_paper(actor=fac, session=session, round_id=rounds["vote"].pk, ranking=[ids[i] for i in order])
     services.round_close(actor=fac, session=session, round_id=rounds["vote"].pk)
     services.round_publish(actor=fac, session=session, round_id=rounds["vote"].pk)
     LiveSession.objects.filter(pk=session.pk).update(status=LiveSession.Status.ENDED)
@@ -111,10 +123,13 @@ def _mode_session(consultation, facilitator, code, title, description, mode):
     session.facilitators.add(facilitator)
     fac = Actor(user=facilitator)
     services.session_set_eligibility(actor=fac, session=session, mode=mode)
-    rounds = _rounds(session, [
-        ("proposal", "Your ideas", "What would help you reach health services without a car?", "irv", 1),
-        ("vote", "Choose the pilot", "Rank the ideas: 1 for the one you want most.", "irv", 1),
-    ])  # fmt: skip
+    rounds = _rounds(
+        session,
+        [
+            ("proposal", "Your ideas", "What would help you reach health services without a car?", "irv", 1),
+            ("vote", "Choose the pilot", "Rank the ideas: 1 for the one you want most.", "irv", 1),
+        ],
+    )
     services.round_open(actor=fac, session=session, round_id=rounds["proposal"].pk)
     return session, fac
 
@@ -122,9 +137,13 @@ def _mode_session(consultation, facilitator, code, title, description, mode):
 def _cards_session(consultation, facilitator):
     """A town forum with printed voting cards: people without a card may watch, propose and comment."""
     session, fac = _mode_session(
-        consultation, facilitator, CARDS_CODE, "Llandudno town forum: transport pilot (voting cards)",
-        "Forty voting cards for the people in the room; each card votes once, online or on paper.", "cards",
-    )  # fmt: skip
+        consultation,
+        facilitator,
+        CARDS_CODE,
+        "Llandudno town forum: transport pilot (voting cards)",
+        "Forty voting cards for the people in the room; each card votes once, online or on paper.",
+        "cards",
+    )
     services.cards_generate(actor=fac, session=session, count=DEMO_CARDS)
 
 
@@ -133,9 +152,13 @@ def _signin_session(consultation, facilitator):
     from django.contrib.auth import get_user_model
 
     session, fac = _mode_session(
-        consultation, facilitator, SIGNIN_CODE, "Board members: transport pilot shortlist (sign-in)",
-        "Only board members on the list, signed in, vote here.", "signin",
-    )  # fmt: skip
+        consultation,
+        facilitator,
+        SIGNIN_CODE,
+        "Board members: transport pilot shortlist (sign-in)",
+        "Only board members on the list, signed in, vote here.",
+        "signin",
+    )
     users = get_user_model().objects.filter(username__in=["facilitator", "editor"])
     services.voters_set(actor=fac, session=session, usernames=sorted(u.get_username() for u in users))
 
@@ -143,9 +166,13 @@ def _signin_session(consultation, facilitator):
 def _admission_session(consultation, facilitator):
     """A small room where the facilitator admits each person: two still waiting, one admitted."""
     session, fac = _mode_session(
-        consultation, facilitator, ADMISSION_CODE, "Corwen village hall: transport pilot (admission)",
-        "A small meeting: the facilitator admits each person who asks to join.", "admission",
-    )  # fmt: skip
+        consultation,
+        facilitator,
+        ADMISSION_CODE,
+        "Corwen village hall: transport pilot (admission)",
+        "A small meeting: the facilitator admits each person who asks to join.",
+        "admission",
+    )
     for name in ("Elen", "Dafydd", "Rhys"):
         services.participant_join(session=session, display_name=name)
     first = session.participants.order_by("pk").first()
@@ -159,8 +186,7 @@ def load_demo_sessions(*, consultation, facilitator):
             _live_session(consultation, facilitator)
         if not LiveSession.objects.filter(code=PAST_CODE).exists():
             _past_session(consultation, facilitator)
-        for code, make in ((CARDS_CODE, _cards_session), (SIGNIN_CODE, _signin_session),
-                           (ADMISSION_CODE, _admission_session)):  # fmt: skip
+        for code, make in ((CARDS_CODE, _cards_session), (SIGNIN_CODE, _signin_session), (ADMISSION_CODE, _admission_session)):
             if not LiveSession.objects.filter(code=code).exists():
                 make(consultation, facilitator)
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")  # where `make run` serves (HOST, PORT)

@@ -29,11 +29,13 @@ MESSAGES = {
     "card_used": _("This voting card has already been used."),
     "card_unknown": _("No voting card of this session has that code. Check it against your card and try again."),
     "card_throttled": _(
-        "Too many card codes that match no card were tried from your connection. Wait ten minutes, then try again."),
+        "Too many card codes that match no card were tried from your connection. Wait ten minutes, then try again."
+    ),
     "card_held": _("You already hold a voting card in this session."),
     "join_throttled": _("Too many people joined from your device or connection just now. Wait a few minutes, then try again."),
     "admission_throttled": _(
-        "Too many requests to join are waiting from your connection. Wait until the facilitator has answered them."),
+        "Too many requests to join are waiting from your connection. Wait until the facilitator has answered them."
+    ),
     "double_entry_mismatch": _("The two typings of the paper slips differ: check every difference before publishing."),
 }
 

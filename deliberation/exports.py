@@ -21,9 +21,17 @@ def qr_svg(url, title=None):
     """The URL as an accessible SVG QR code (title for screen readers, no fixed size)."""
     buffer = io.BytesIO()  # segno writes SVG as bytes
     segno.make(url, error="m").save(
-        buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=title or _("QR code to join the session"),
-        svgclass="qr", lineclass=None, omitsize=True,
-    )  # fmt: skip
+        buffer,
+        kind="svg",
+        scale=8,
+        border=2,
+        xmldecl=False,
+        svgns=True,
+        title=title or _("QR code to join the session"),
+        svgclass="qr",
+        lineclass=None,
+        omitsize=True,
+    )
     return buffer.getvalue().decode("utf-8")
 
 
@@ -170,9 +178,11 @@ def result_report(round_):
     score_chart = _bars(scores, None, result.get("winners", []), []) if scores else None
     pairwise = result.get("pairwise")
     names = [c for c in result.get("candidates", []) if c not in result.get("withdrawn", [])]
-    matrix = [
-        {"name": a, "cells": [None if a == b else pairwise.get(a, {}).get(b) for b in names]} for a in names
-    ] if pairwise else None  # fmt: skip
+    matrix = (
+        [{"name": a, "cells": [None if a == b else pairwise.get(a, {}).get(b) for b in names]} for a in names]
+        if pairwise
+        else None
+    )
     return {
         "result": result,
         "no_result": no_result(result),
@@ -230,38 +240,64 @@ def trust_report(round_):
     mode = figures.get("mode") or session.eligibility
     number = lambda key: int(figures.get(key) or 0)  # noqa: E731
     if mode == "cards":
-        words = [_("Voting cards: only people holding one of the session's single-use cards could vote, "
-                   "once each, online or on paper.")]  # fmt: skip
-        rows = [(_("Cards issued"), number("cards_issued")), (_("Cards used online"), number("cards_used_online")),
-                (_("Cards used on paper"), number("cards_used_on_paper")),
-                (_("Cards unused"), number("cards_unused"))]  # fmt: skip
+        words = [
+            _(
+                "Voting cards: only people holding one of the session's single-use cards could vote, "
+                "once each, online or on paper."
+            )
+        ]
+        rows = [
+            (_("Cards issued"), number("cards_issued")),
+            (_("Cards used online"), number("cards_used_online")),
+            (_("Cards used on paper"), number("cards_used_on_paper")),
+            (_("Cards unused"), number("cards_unused")),
+        ]
     elif mode == "signin":
         listed = figures.get("voters_listed")
         listed = session.voters.count() if listed is None else int(listed)
-        words = [ngettext("Sign-in: only the %(count)s person on the session's list could vote.",
-                          "Sign-in: only the %(count)s people on the session's list could vote.", listed)
-                 % {"count": listed}]  # fmt: skip
+        words = [
+            ngettext(
+                "Sign-in: only the %(count)s person on the session's list could vote.",
+                "Sign-in: only the %(count)s people on the session's list could vote.",
+                listed,
+            )
+            % {"count": listed}
+        ]
         rows = [(_("People on the list"), listed)]
     elif mode == "admission":
         # The count keeps the admitted participants as "participants"; older results are read as they are now.
         admitted = figures.get("participants")
         admitted = session.participants.filter(admission="admitted").count() if admitted is None else int(admitted)
-        words = [ngettext("Admission: the facilitator admitted %(count)s person.",
-                          "Admission: the facilitator admitted %(count)s people.", admitted) % {"count": admitted}]  # fmt: skip
+        words = [
+            ngettext(
+                "Admission: the facilitator admitted %(count)s person.",
+                "Admission: the facilitator admitted %(count)s people.",
+                admitted,
+            )
+            % {"count": admitted}
+        ]
         rows = [(_("People admitted"), admitted)]
     else:
         mode = "open"
         devices = number("devices")
-        words = [_("Open vote: not verified. Anyone with the code could take part."),
-                 ngettext("Participants who joined: %(participants)s, from %(count)s device.",
-                          "Participants who joined: %(participants)s, from %(count)s devices.", devices)
-                 % {"participants": number("participants"), "count": devices}]  # fmt: skip
+        words = [
+            _("Open vote: not verified. Anyone with the code could take part."),
+            ngettext(
+                "Participants who joined: %(participants)s, from %(count)s device.",
+                "Participants who joined: %(participants)s, from %(count)s devices.",
+                devices,
+            )
+            % {"participants": number("participants"), "count": devices},
+        ]
         rows = [(_("Participants who joined"), number("participants")), (_("Devices they joined from"), devices)]
     voided = list(figures.get("slips_voided") or [])
-    rows += [(_("Online ballots"), number("online_ballots")), (_("Paper slips entered"), number("paper_slips")),
-             (_("Paper slips voided"), len(voided)),
-             (_("Ballots counted"), figures.get("ballots_counted", (round_.result or {}).get("ballots_counted", 0))),
-             (_("Double entry of paper slips"), _("Used") if session.double_entry else _("Not used"))]  # fmt: skip
+    rows += [
+        (_("Online ballots"), number("online_ballots")),
+        (_("Paper slips entered"), number("paper_slips")),
+        (_("Paper slips voided"), len(voided)),
+        (_("Ballots counted"), figures.get("ballots_counted", (round_.result or {}).get("ballots_counted", 0))),
+        (_("Double entry of paper slips"), _("Used") if session.double_entry else _("Not used")),
+    ]
     return {
         "mode": mode,
         "label": trust_label(round_),
@@ -297,11 +333,13 @@ class AuditContext:
 
         return cls(
             rounds=dict(session.rounds.values_list("pk", "title")),
-            proposals={pk: (title, hidden) for pk, title, hidden in
-                       Proposal.objects.filter(round__session=session).values_list("pk", "title", "hidden")},
+            proposals={
+                pk: (title, hidden)
+                for pk, title, hidden in Proposal.objects.filter(round__session=session).values_list("pk", "title", "hidden")
+            },
             comments=dict(Comment.objects.filter(round__session=session).values_list("pk", "hidden")),
             facilitator=facilitator,
-        )  # fmt: skip
+        )
 
     def hidden(self, kind, pk):
         """True if this reader may not read the item's text: it is hidden now and they are not a facilitator."""
@@ -340,10 +378,12 @@ def _counted(p, c, who):
     outcome = result.get("outcome") or ("elected" if result.get("winners") else "")
     if outcome == "elected":
         return _("%(who)s counted round %(round)s with %(method)s: chosen: %(names)s.") % (
-            values | {"names": ", ".join(result.get("winners", []))})
+            values | {"names": ", ".join(result.get("winners", []))}
+        )
     if outcome == "count_failed":
         return _("%(who)s counted round %(round)s with %(method)s, but the count failed (%(detail)s).") % (
-            values | {"detail": result.get("detail", "")})
+            values | {"detail": result.get("detail", "")}
+        )
     return _("%(who)s counted round %(round)s with %(method)s: %(reason)s") % (values | {"reason": no_result(result)})
 
 
@@ -392,20 +432,28 @@ def _edited(p, c, who):
     item = p.get("proposal") or {}
     if item.get("original_title") and not c.hidden("proposal", item.get("id")):
         return _("%(who)s reworded proposal %(item)s; it was “%(original)s”.") % {
-            "who": who, "item": _item(p, c), "original": item["original_title"]}
+            "who": who,
+            "item": _item(p, c),
+            "original": item["original_title"],
+        }
     return _("%(who)s reworded proposal %(item)s.") % {"who": who, "item": _item(p, c)}
 
 
 def _comment(verb):
     def describe(p, c, who):
         item = p.get("comment") or {}
-        values = {"who": who, "id": item.get("id", "?"), "item": c.proposal(item.get("proposal")),
-                  "reason": _reason(item.get("reason"))}  # fmt: skip
+        values = {
+            "who": who,
+            "id": item.get("id", "?"),
+            "item": c.proposal(item.get("proposal")),
+            "reason": _reason(item.get("reason")),
+        }
         if verb == "submitted":
             return _("%(who)s commented on proposal %(item)s (comment #%(id)s).") % values
         if verb == "hidden":
             return _("%(who)s hid comment #%(id)s on proposal %(item)s: %(reason)s") % values
         return _("%(who)s restored comment #%(id)s on proposal %(item)s.") % values
+
     return describe
 
 
@@ -423,11 +471,17 @@ def _flagged(p, c, who):
 
 def _paper(verb):
     def describe(p, c, who):
-        values = {"who": who, "id": p.get("paper_ballot", "?"), "round": c.round(p.get("round")),
-                  "n": p.get("ballots", "?"), "reason": p.get("reason", "")}  # fmt: skip
+        values = {
+            "who": who,
+            "id": p.get("paper_ballot", "?"),
+            "round": c.round(p.get("round")),
+            "n": p.get("ballots", "?"),
+            "reason": p.get("reason", ""),
+        }
         if verb == "entered":
             return _("%(who)s entered paper slip #%(id)s in round %(round)s (valid ballots: %(n)s).") % values
         return _("%(who)s voided paper slip #%(id)s in round %(round)s (valid ballots: %(n)s). Reason: %(reason)s") % values
+
     return describe
 
 
@@ -443,49 +497,71 @@ EVENT_WORDS = {
     "round.auto_closed": lambda p, c, who: _closed(p | {"by": "timer"}, c, who),
     "round.counted": _counted,
     "round.recounted": _counted,
-    "round.published": lambda p, c, who: _("%(who)s published the results of round %(round)s.") % {
-        "who": who, "round": c.round(p.get("round"))},
+    "round.published": lambda p, c, who: (
+        _("%(who)s published the results of round %(round)s.") % {"who": who, "round": c.round(p.get("round"))}
+    ),
     "session.ended": lambda p, c, who: _("%(who)s ended the session.") % {"who": who},
-    "session.presenter_key_rotated": lambda p, c, who: _(
-        "%(who)s gave the room screen a new key; screens with the old key can no longer connect.") % {"who": who},
+    "session.presenter_key_rotated": lambda p, c, who: (
+        _("%(who)s gave the room screen a new key; screens with the old key can no longer connect.") % {"who": who}
+    ),
     "proposal.submitted": lambda p, c, who: _("%(who)s submitted proposal %(item)s.") % {"who": who, "item": _item(p, c)},
-    "proposal.hidden": lambda p, c, who: _("%(who)s hid proposal %(item)s: %(reason)s") % {
-        "who": who, "item": _item(p, c), "reason": _reason((p.get("proposal") or {}).get("reason"))},
+    "proposal.hidden": lambda p, c, who: (
+        _("%(who)s hid proposal %(item)s: %(reason)s")
+        % {"who": who, "item": _item(p, c), "reason": _reason((p.get("proposal") or {}).get("reason"))}
+    ),
     "proposal.restored": lambda p, c, who: _("%(who)s restored proposal %(item)s.") % {"who": who, "item": _item(p, c)},
-    "proposal.merged": lambda p, c, who: _("%(who)s merged proposal %(item)s into proposal %(into)s (comments moved: %(n)s).") % {
-        "who": who, "item": _item(p, c), "into": _item(p, c, "into"), "n": p.get("comments_moved", 0)},
-    "proposal.unmerged": lambda p, c, who: _(
-        "%(who)s undid the merge of proposal %(item)s into proposal %(into)s (comments moved back: %(n)s). Reason: %(reason)s"
-    ) % {"who": who, "item": _item(p, c), "into": _item(p, c, "from"), "n": p.get("comments_moved", 0),
-         "reason": p.get("reason", "")},
+    "proposal.merged": lambda p, c, who: (
+        _("%(who)s merged proposal %(item)s into proposal %(into)s (comments moved: %(n)s).")
+        % {"who": who, "item": _item(p, c), "into": _item(p, c, "into"), "n": p.get("comments_moved", 0)}
+    ),
+    "proposal.unmerged": lambda p, c, who: (
+        _("%(who)s undid the merge of proposal %(item)s into proposal %(into)s (comments moved back: %(n)s). Reason: %(reason)s")
+        % {
+            "who": who,
+            "item": _item(p, c),
+            "into": _item(p, c, "from"),
+            "n": p.get("comments_moved", 0),
+            "reason": p.get("reason", ""),
+        }
+    ),
     "proposal.edited": _edited,
     "comment.submitted": _comment("submitted"),
     "comment.hidden": _comment("hidden"),
     "comment.restored": _comment("restored"),
     "flag.submitted": _flagged,
     "flag.resolved": lambda p, c, who: _("%(who)s marked flag #%(id)s as dealt with.") % {"who": who, "id": p.get("flag", "?")},
-    "ballot.cast": lambda p, c, who: _("%(who)s cast or changed a ballot in round %(round)s (valid ballots: %(n)s).") % {
-        "who": who, "round": c.round(p.get("round")), "n": p.get("ballots", "?")},
+    "ballot.cast": lambda p, c, who: (
+        _("%(who)s cast or changed a ballot in round %(round)s (valid ballots: %(n)s).")
+        % {"who": who, "round": c.round(p.get("round")), "n": p.get("ballots", "?")}
+    ),
     "ballot.paper_entered": _paper("entered"),
     "ballot.paper_voided": _paper("voided"),
     # Eligibility (issue 9): the mode, cards, the sign-in list and admission.
-    "session.eligibility_set": lambda p, c, who: _("%(who)s set who may vote: %(mode)s.") % {
-        "who": who, "mode": _eligibility_label(p.get("mode"))},
-    "cards.generated": lambda p, c, who: _("%(who)s generated %(n)s voting cards (numbers %(first)s to %(last)s).") % {
-        "who": who, "n": p.get("count", "?"), "first": p.get("first", "?"), "last": p.get("last", "?")},
+    "session.eligibility_set": lambda p, c, who: (
+        _("%(who)s set who may vote: %(mode)s.") % {"who": who, "mode": _eligibility_label(p.get("mode"))}
+    ),
+    "cards.generated": lambda p, c, who: (
+        _("%(who)s generated %(n)s voting cards (numbers %(first)s to %(last)s).")
+        % {"who": who, "n": p.get("count", "?"), "first": p.get("first", "?"), "last": p.get("last", "?")}
+    ),
     "participant.card_used": lambda p, c, who: _("%(who)s joined the voters with a voting card.") % {"who": who},
     "participant.admission_requested": lambda p, c, who: _("%(who)s asked to be admitted.") % {"who": who},
-    "participant.admitted": lambda p, c, who: _("%(who)s admitted participant #%(id)s.") % {
-        "who": who, "id": p.get("participant", "?")},
-    "participant.refused": lambda p, c, who: _("%(who)s refused participant #%(id)s.") % {
-        "who": who, "id": p.get("participant", "?")},
-    "voter.added": lambda p, c, who: _("%(who)s added %(names)s to the sign-in list.") % {
-        "who": who, "names": ", ".join(p.get("usernames") or []) or "?"},
-    "voter.removed": lambda p, c, who: _("%(who)s took %(names)s off the sign-in list.") % {
-        "who": who, "names": ", ".join(p.get("usernames") or []) or "?"},
-    "voter.list_set": lambda p, c, who: _("%(who)s set the sign-in list (%(n)s people).") % {
-        "who": who, "n": len(p.get("usernames") or [])},
-}  # fmt: skip
+    "participant.admitted": lambda p, c, who: (
+        _("%(who)s admitted participant #%(id)s.") % {"who": who, "id": p.get("participant", "?")}
+    ),
+    "participant.refused": lambda p, c, who: (
+        _("%(who)s refused participant #%(id)s.") % {"who": who, "id": p.get("participant", "?")}
+    ),
+    "voter.added": lambda p, c, who: (
+        _("%(who)s added %(names)s to the sign-in list.") % {"who": who, "names": ", ".join(p.get("usernames") or []) or "?"}
+    ),
+    "voter.removed": lambda p, c, who: (
+        _("%(who)s took %(names)s off the sign-in list.") % {"who": who, "names": ", ".join(p.get("usernames") or []) or "?"}
+    ),
+    "voter.list_set": lambda p, c, who: (
+        _("%(who)s set the sign-in list (%(n)s people).") % {"who": who, "n": len(p.get("usernames") or [])}
+    ),
+}
 
 
 def _eligibility_label(mode):
@@ -539,11 +615,17 @@ def audit_rows(events, context=None):
     """The event log as rows for the audit page and its CSV/JSON exports, for a reader (see AuditContext)."""
     context = context or AuditContext.empty()
     return [
-        {"seq": event.seq, "time": event.created_at.isoformat(), "type": event.type, "actor": _who(event),
-         "description": describe_event(event, context), "audience": event.audience,
-         "payload": _payload_for(event, context)}
+        {
+            "seq": event.seq,
+            "time": event.created_at.isoformat(),
+            "type": event.type,
+            "actor": _who(event),
+            "description": describe_event(event, context),
+            "audience": event.audience,
+            "payload": _payload_for(event, context),
+        }
         for event in events
-    ]  # fmt: skip
+    ]
 
 
 def audit_csv(rows, out):
@@ -551,5 +633,14 @@ def audit_csv(rows, out):
     writer = csv_writer(out)
     writer.writerow(["seq", "time", "type", "actor", "description", "audience", "payload"])
     for row in rows:
-        writer.writerow([row["seq"], row["time"], row["type"], row["actor"], row["description"], row["audience"],
-                         json.dumps(row["payload"], ensure_ascii=False)])  # fmt: skip
+        writer.writerow(
+            [
+                row["seq"],
+                row["time"],
+                row["type"],
+                row["actor"],
+                row["description"],
+                row["audience"],
+                json.dumps(row["payload"], ensure_ascii=False),
+            ]
+        )

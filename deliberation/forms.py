@@ -13,8 +13,9 @@ class JoinForm(forms.Form):
         label=_("Session code"),
         help_text=_("The code is shown on the screen in the room or on your invitation, for example K7MP4Q."),
         max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
-                                      "inputmode": "text"}),  # fmt: skip
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "inputmode": "text"}
+        ),
     )
 
     def clean_code(self):

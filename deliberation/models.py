@@ -98,19 +98,26 @@ class LiveSession(ClusterableModel):
     )
     last_seq = models.PositiveIntegerField(default=0, editable=False)
     eligibility = models.CharField(
-        _("who may vote"), max_length=12, choices=Eligibility.choices, default=Eligibility.OPEN,
+        _("who may vote"),
+        max_length=12,
+        choices=Eligibility.choices,
+        default=Eligibility.OPEN,
         help_text=_("Cannot change once a vote round has opened or a ballot has been cast."),
     )
     uncarded_may_contribute = models.BooleanField(
-        _("people without a card or not on the list may still propose and comment"), default=True,
+        _("people without a card or not on the list may still propose and comment"),
+        default=True,
         help_text=_("They can always watch; only eligible people vote."),
     )
     voters = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("people on the sign-in list"), blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("people on the sign-in list"),
+        blank=True,
         related_name="voter_in_sessions",
     )
     double_entry = models.BooleanField(
-        _("paper slips are typed twice"), default=False,
+        _("paper slips are typed twice"),
+        default=False,
         help_text=_("Two people type the same pile; every difference is shown before the round can be published."),
     )
     # Bumped when the facilitator rotates the room screen's key: older keys stop working.
@@ -182,7 +189,8 @@ class Round(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     auto_close = models.BooleanField(
-        _("close automatically when time is up"), default=False,
+        _("close automatically when time is up"),
+        default=False,
         help_text=_("The server closes (and counts) the round when its timer runs out."),
     )
     max_per_participant = models.PositiveSmallIntegerField(
@@ -199,9 +207,13 @@ class Round(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     panels = [
-        FieldPanel("kind"), FieldPanel("title"), FieldPanel("prompt"), FieldPanel("max_per_participant"),
-        FieldPanel("method"), FieldPanel("seats"),
-    ]  # fmt: skip
+        FieldPanel("kind"),
+        FieldPanel("title"),
+        FieldPanel("prompt"),
+        FieldPanel("max_per_participant"),
+        FieldPanel("method"),
+        FieldPanel("seats"),
+    ]
 
     class Meta:
         verbose_name = _("round")
@@ -244,9 +256,7 @@ class Participant(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["session", "user"], condition=Q(user__isnull=False), name="one_participant_per_user"
-            )
+            models.UniqueConstraint(fields=["session", "user"], condition=Q(user__isnull=False), name="one_participant_per_user")
         ]
 
     def __str__(self):
@@ -274,16 +284,12 @@ class Proposal(Contribution):
     title = models.CharField(_("proposal"), max_length=TITLE_MAX)
     body = models.TextField(_("details"), max_length=BODY_MAX, blank=True, validators=[MaxLengthValidator(BODY_MAX)])
     original_title = models.CharField(max_length=TITLE_MAX, blank=True)
-    merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
-    )
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from")
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["author", "client_ref"], condition=~Q(client_ref=""), name="proposal_ref_once"
-            )
+            models.UniqueConstraint(fields=["author", "client_ref"], condition=~Q(client_ref=""), name="proposal_ref_once")
         ]
 
     def __str__(self):
@@ -304,16 +310,12 @@ class Comment(Contribution):
     body = models.TextField(_("comment"), max_length=COMMENT_MAX, validators=[MaxLengthValidator(COMMENT_MAX)])
     stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, blank=True)
     # Where a comment was written, when a merge moved it to the kept proposal (so a merge can be undone).
-    moved_from = models.ForeignKey(
-        Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments_moved_away"
-    )
+    moved_from = models.ForeignKey(Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments_moved_away")
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["author", "client_ref"], condition=~Q(client_ref=""), name="comment_ref_once"
-            )
+            models.UniqueConstraint(fields=["author", "client_ref"], condition=~Q(client_ref=""), name="comment_ref_once")
         ]
 
     def __str__(self):
@@ -349,11 +351,13 @@ class Ballot(models.Model):
                 fields=["round", "participant"], condition=Q(participant__isnull=False), name="one_ballot_per_round"
             ),
             models.UniqueConstraint(
-                fields=["round", "card"], condition=Q(card__isnull=False, entry_pass=1, voided_at__isnull=True),
+                fields=["round", "card"],
+                condition=Q(card__isnull=False, entry_pass=1, voided_at__isnull=True),
                 name="one_ballot_per_card",
             ),
             models.UniqueConstraint(
-                fields=["round", "slip_number", "entry_pass"], condition=Q(is_paper=True, slip_number__isnull=False),
+                fields=["round", "slip_number", "entry_pass"],
+                condition=Q(is_paper=True, slip_number__isnull=False),
                 name="one_slip_number_per_pass",
             ),
             models.UniqueConstraint(
@@ -374,9 +378,7 @@ class VotingCard(models.Model):
     number = models.PositiveIntegerField()
     code = models.CharField(max_length=20, unique=True, default=new_card_code, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    participant = models.OneToOneField(
-        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="card"
-    )
+    participant = models.OneToOneField(Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="card")
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -50,14 +50,26 @@ def _ack_id(obj):
 
 # type → (payload fields, handler(actor, session, payload, ref) → ack payload)
 def _proposal_submit(actor, session, p, ref):
-    return _ack_id(services.proposal_submit(
-        actor=actor, session=session, round_id=p["round"], title=p["title"], body=p.get("body", ""), ref=ref))
+    return _ack_id(
+        services.proposal_submit(
+            actor=actor, session=session, round_id=p["round"], title=p["title"], body=p.get("body", ""), ref=ref
+        )
+    )
 
 
 def _comment_submit(actor, session, p, ref):
-    return _ack_id(services.comment_submit(
-        actor=actor, session=session, round_id=p["round"], proposal_id=p["proposal"], body=p["body"],
-        stance=p.get("stance", ""), parent_id=p.get("parent"), ref=ref))
+    return _ack_id(
+        services.comment_submit(
+            actor=actor,
+            session=session,
+            round_id=p["round"],
+            proposal_id=p["proposal"],
+            body=p["body"],
+            stance=p.get("stance", ""),
+            parent_id=p.get("parent"),
+            ref=ref,
+        )
+    )
 
 
 def _ballot_cast(actor, session, p, ref):
@@ -67,15 +79,25 @@ def _ballot_cast(actor, session, p, ref):
 
 def _ballot_enter_paper(actor, session, p, ref):
     ballot = services.ballot_enter_paper(
-        actor=actor, session=session, round_id=p["round"], ranking=p["ranking"], ref=ref,
-        card_code=p.get("card") or "", entry_pass=p.get("entry_pass") or 1)
+        actor=actor,
+        session=session,
+        round_id=p["round"],
+        ranking=p["ranking"],
+        ref=ref,
+        card_code=p.get("card") or "",
+        entry_pass=p.get("entry_pass") or 1,
+    )
     return {"id": ballot.pk, "receipt": ballot.receipt, "number": ballot.slip_number, "entry_pass": ballot.entry_pass}
 
 
 def _session_set_eligibility(actor, session, p, ref):
     session = services.session_set_eligibility(
-        actor=actor, session=session, mode=p["mode"], uncarded_may_contribute=p.get("uncarded_may_contribute"),
-        double_entry=p.get("double_entry"))
+        actor=actor,
+        session=session,
+        mode=p["mode"],
+        uncarded_may_contribute=p.get("uncarded_may_contribute"),
+        double_entry=p.get("double_entry"),
+    )
     return selectors.eligibility_summary(session)
 
 
@@ -88,6 +110,7 @@ def _admission(verb):
     def handler(actor, session, p, ref):
         participant = getattr(services, f"participant_{verb}")(actor=actor, session=session, participant_id=p["id"])
         return {"id": participant.pk, "admission": participant.admission}
+
     return handler
 
 
@@ -95,6 +118,7 @@ def _voter(verb):
     def handler(actor, session, p, ref):
         user = getattr(services, f"voter_{verb}")(actor=actor, session=session, username=p["username"])
         return {"username": user.get_username()}
+
     return handler
 
 
@@ -104,9 +128,11 @@ def _use_card(actor, session, p, ref):
 
 
 def _flag_submit(actor, session, p, ref):
-    return _ack_id(services.flag_submit(
-        actor=actor, session=session, proposal_id=p.get("proposal"), comment_id=p.get("comment"),
-        reason=p.get("reason", "")))
+    return _ack_id(
+        services.flag_submit(
+            actor=actor, session=session, proposal_id=p.get("proposal"), comment_id=p.get("comment"), reason=p.get("reason", "")
+        )
+    )
 
 
 def _rename(actor, session, p, ref):
@@ -119,6 +145,7 @@ def _round(verb):
         kwargs = {"minutes": p.get("minutes"), "auto_close": bool(p.get("auto_close"))} if verb == "open" else {}
         round_ = getattr(services, f"round_{verb}")(actor=actor, session=session, round_id=p["round"], **kwargs)
         return {"id": round_.pk, "state": round_.state}
+
     return handler
 
 
@@ -129,7 +156,8 @@ def _round_create(actor, session, p, ref):
 
 def _round_recount(actor, session, p, ref):
     round_ = services.round_recount(
-        actor=actor, session=session, round_id=p["round"], method=p.get("method"), seats=p.get("seats"))
+        actor=actor, session=session, round_id=p["round"], method=p.get("method"), seats=p.get("seats")
+    )
     return {"id": round_.pk, "state": round_.state, "outcome": round_.result.get("outcome", "")}
 
 
@@ -148,6 +176,7 @@ def _moderate(entity, verb):
         if verb == "edit_title":
             kwargs["title"] = p["title"]
         return _ack_id(getattr(services, f"{entity}_{verb}")(actor=actor, session=session, **kwargs))
+
     return handler
 
 
@@ -179,8 +208,13 @@ ROUND = {"round": Field("int")}
 MESSAGES = {
     "proposal.submit": ({"round": Field("int"), "title": Field("str"), "body": Field("str", False)}, _proposal_submit),
     "comment.submit": (
-        {"round": Field("int"), "proposal": Field("int"), "body": Field("str"), "stance": Field("str", False),
-         "parent": Field("int", False)},
+        {
+            "round": Field("int"),
+            "proposal": Field("int"),
+            "body": Field("str"),
+            "stance": Field("str", False),
+            "parent": Field("int", False),
+        },
         _comment_submit,
     ),
     "ballot.cast": ({"round": Field("int"), "ranking": Field("int_list")}, _ballot_cast),
@@ -190,8 +224,14 @@ MESSAGES = {
     ),
     "participant.rename": ({"name": Field("str")}, _rename),
     "round.create": (
-        {"kind": Field("str"), "title": Field("str"), "prompt": Field("str", False),
-         "max_per_participant": Field("int", False), "method": Field("str", False), "seats": Field("int", False)},
+        {
+            "kind": Field("str"),
+            "title": Field("str"),
+            "prompt": Field("str", False),
+            "max_per_participant": Field("int", False),
+            "method": Field("str", False),
+            "seats": Field("int", False),
+        },
         _round_create,
     ),
     "round.reorder": ({"order": Field("int_list")}, _round_reorder),
@@ -224,7 +264,7 @@ MESSAGES = {
     "participant.use_card": ({"card": Field("str")}, _use_card),
     "proposal.unmerge": ({"id": Field("int"), "reason": Field("str")}, _proposal_unmerge),
     "ballot.void_paper": ({"id": Field("int"), "reason": Field("str")}, _ballot_void_paper),
-}  # fmt: skip
+}
 
 
 def parse(text):

@@ -27,10 +27,21 @@ MANAGE_SESSIONS = "deliberation.manage_sessions"
 MANAGE_ELIGIBILITY = "deliberation.manage_eligibility"
 
 ALL_PERMISSIONS = [
-    VIEW_SESSION, SUBMIT_PROPOSAL, SUBMIT_COMMENT, CAST_BALLOT, FLAG_CONTRIBUTION, RENAME_SELF,
-    PREPARE_ROUNDS, RUN_ROUNDS, MODERATE, ENTER_PAPER_BALLOT, VIEW_FACILITATOR_DATA, VIEW_AUDIT_LOG,
-    MANAGE_SESSIONS, MANAGE_ELIGIBILITY,
-]  # fmt: skip
+    VIEW_SESSION,
+    SUBMIT_PROPOSAL,
+    SUBMIT_COMMENT,
+    CAST_BALLOT,
+    FLAG_CONTRIBUTION,
+    RENAME_SELF,
+    PREPARE_ROUNDS,
+    RUN_ROUNDS,
+    MODERATE,
+    ENTER_PAPER_BALLOT,
+    VIEW_FACILITATOR_DATA,
+    VIEW_AUDIT_LOG,
+    MANAGE_SESSIONS,
+    MANAGE_ELIGIBILITY,
+]
 
 
 @dataclass(frozen=True)
@@ -73,9 +84,7 @@ def is_session_facilitator(actor, obj):
         return False
     from deliberation.models import LiveSession
 
-    return LiveSession.facilitators.through.objects.filter(
-        livesession_id=_session_id(obj), user_id=actor.user_id
-    ).exists()
+    return LiveSession.facilitators.through.objects.filter(livesession_id=_session_id(obj), user_id=actor.user_id).exists()
 
 
 @rules.predicate

@@ -123,8 +123,11 @@ def viewer_flags(session, actor):
 
 def eligibility_summary(session):
     """The session's eligibility rules as everyone may see them."""
-    return {"mode": session.eligibility, "uncarded_may_contribute": session.uncarded_may_contribute,
-            "double_entry": session.double_entry}  # fmt: skip
+    return {
+        "mode": session.eligibility,
+        "uncarded_may_contribute": session.uncarded_may_contribute,
+        "double_entry": session.double_entry,
+    }
 
 
 def eligibility_locked(session):
@@ -245,8 +248,7 @@ def facilitator_data(session):
         .annotate(n=Count("ballots", filter=Q(ballots__voided_at__isnull=True)))
         .values_list("pk", "n")
     )
-    slips = Ballot.objects.filter(round__session=session, is_paper=True,
-                                  round__state__in=[Round.State.OPEN, Round.State.CLOSED])  # fmt: skip
+    slips = Ballot.objects.filter(round__session=session, is_paper=True, round__state__in=[Round.State.OPEN, Round.State.CLOSED])
     flags = Flag.objects.filter(session=session, resolved=False).select_related("participant")
     reconciled = reconciliation_round(session)
     cards = session.cards.aggregate(issued=Count("pk"), used=Count("pk", filter=Q(participant__isnull=False)))

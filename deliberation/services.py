@@ -49,9 +49,12 @@ def _require(actor, permission, obj):
     """Refuse unless the policy table allows it."""
     if not rules.can(actor, permission, obj):
         participant_only = permission in {
-            rules.SUBMIT_PROPOSAL, rules.SUBMIT_COMMENT, rules.CAST_BALLOT, rules.FLAG_CONTRIBUTION,
+            rules.SUBMIT_PROPOSAL,
+            rules.SUBMIT_COMMENT,
+            rules.CAST_BALLOT,
+            rules.FLAG_CONTRIBUTION,
             rules.RENAME_SELF,
-        }  # fmt: skip
+        }
         if participant_only and actor.participant is None:
             raise ServiceError("not_joined")
         if participant_only and rules.is_session_participant(actor, obj):
@@ -180,15 +183,18 @@ def _find_card(session, card_code, address):
 def _bind_card(card, participant):
     """Give the card to the participant; the conditional update makes a second, racing use lose."""
     taken = VotingCard.objects.filter(pk=card.pk, participant__isnull=True).update(
-        participant=participant, used_at=timezone.now())
+        participant=participant, used_at=timezone.now()
+    )
     if not taken:
         raise ServiceError("card_used")
 
 
 def _join_flood_check(address, device_key):
     """Open mode: refuse a browser or an address that made too many new participants just now (docs/eligibility.md)."""
-    limits = [(throttle.join_address_scope(address), throttle.JOINS_PER_ADDRESS) if address else None,
-              (throttle.join_device_scope(device_key), throttle.JOINS_PER_DEVICE) if device_key else None]
+    limits = [
+        (throttle.join_address_scope(address), throttle.JOINS_PER_ADDRESS) if address else None,
+        (throttle.join_device_scope(device_key), throttle.JOINS_PER_DEVICE) if device_key else None,
+    ]
     limits = [limit for limit in limits if limit]
     if not all(throttle.allow(scope, limit, throttle.JOIN_WINDOW) for scope, limit in limits):
         raise ServiceError("join_throttled")
@@ -198,16 +204,16 @@ def _join_flood_check(address, device_key):
 def _pending_check(session, address):
     """Admission mode: at most PENDING_PER_ADDRESS requests from one address wait for the facilitator at once."""
     ids = throttle.pending_ids(session.pk, address)
-    waiting = list(Participant.objects.filter(pk__in=ids, admission=Participant.Admission.PENDING)
-                   .values_list("pk", flat=True))  # fmt: skip
+    waiting = list(Participant.objects.filter(pk__in=ids, admission=Participant.Admission.PENDING).values_list("pk", flat=True))
     if len(waiting) >= throttle.PENDING_PER_ADDRESS:
         raise ServiceError("admission_throttled")
     return waiting
 
 
 @transaction.atomic
-def participant_join(*, session, user=None, participant_id=None, display_name="", card_code="", device="",
-                     address="", device_key=""):  # fmt: skip
+def participant_join(
+    *, session, user=None, participant_id=None, display_name="", card_code="", device="", address="", device_key=""
+):
     """Join a session (or come back to it) under its eligibility mode: reuse the browser's or the user's participant.
 
     `card_code` (cards mode) admits as a voter; `device` is throttle.device_hash(...); `address` (client address)
@@ -224,8 +230,13 @@ def participant_join(*, session, user=None, participant_id=None, display_name=""
     if existing is not None:
         if card_code and mode == LiveSession.Eligibility.CARDS and not _holds_card(existing):
             _bind_card(_find_card(session, card_code, address), existing)
-            _log(session, "participant.card_used", {"participant": existing.pk}, rules.Actor(participant=existing),
-                 audience=Event.Audience.FACILITATORS)  # fmt: skip
+            _log(
+                session,
+                "participant.card_used",
+                {"participant": existing.pk},
+                rules.Actor(participant=existing),
+                audience=Event.Audience.FACILITATORS,
+            )
         return existing
     card, flood_scopes, waiting = None, [], None
     admission = Participant.Admission.ADMITTED
@@ -241,8 +252,7 @@ def participant_join(*, session, user=None, participant_id=None, display_name=""
         waiting = _pending_check(session, address) if address else None
     elif mode in (LiveSession.Eligibility.OPEN, LiveSession.Eligibility.CARDS):
         flood_scopes = _join_flood_check(address, device_key)  # cards: people without a card may still propose
-    participant = Participant(session=session, display_name=display_name.strip(), admission=admission,
-                              device=(device or "")[:32])  # fmt: skip
+    participant = Participant(session=session, display_name=display_name.strip(), admission=admission, device=(device or "")[:32])
     if signed_in:
         participant.user = user
         participant.display_name = participant.display_name or user.get_full_name() or user.get_username()
@@ -360,8 +370,13 @@ def cards_generate(*, actor, session, count):
         raise ServiceError("invalid", _("Make between 1 and %(n)s cards at a time.") % {"n": CARDS_PER_CALL})
     last = session.cards.order_by("-number").values_list("number", flat=True).first() or 0
     VotingCard.objects.bulk_create([VotingCard(session=session, number=last + i) for i in range(1, count + 1)])
-    _log(session, "cards.generated", {"count": count, "first": last + 1, "last": last + count}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    _log(
+        session,
+        "cards.generated",
+        {"count": count, "first": last + 1, "last": last + count},
+        actor,
+        audience=Event.Audience.FACILITATORS,
+    )
     return list(session.cards.filter(number__gt=last).order_by("number"))
 
 
@@ -383,8 +398,7 @@ def _change_list(actor, session, usernames, add):
     users = [_user_by_username(name) for name in usernames]
     (session.voters.add if add else session.voters.remove)(*users)
     names = [u.get_username() for u in users]
-    _log(session, "voter.added" if add else "voter.removed", {"usernames": names}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    _log(session, "voter.added" if add else "voter.removed", {"usernames": names}, actor, audience=Event.Audience.FACILITATORS)
     return users
 
 
@@ -407,8 +421,13 @@ def voters_set(*, actor, session, usernames):
     _require(actor, rules.MANAGE_ELIGIBILITY, session)
     users = [_user_by_username(name) for name in usernames if name.strip()]
     session.voters.set(users)
-    _log(session, "voter.list_set", {"usernames": sorted(u.get_username() for u in users)}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    _log(
+        session,
+        "voter.list_set",
+        {"usernames": sorted(u.get_username() for u in users)},
+        actor,
+        audience=Event.Audience.FACILITATORS,
+    )
     return users
 
 
@@ -422,8 +441,13 @@ def participant_rename(*, actor, session, name):
     participant.display_name = name.strip()
     _clean(participant, exclude=["session", "user"])
     participant.save(update_fields=["display_name"])
-    _log(session, "participant.renamed", {"participant": selectors.participant_summary(participant)}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    _log(
+        session,
+        "participant.renamed",
+        {"participant": selectors.participant_summary(participant)},
+        actor,
+        audience=Event.Audience.FACILITATORS,
+    )
     return participant
 
 
@@ -442,8 +466,7 @@ def round_create(*, actor, session, **fields):
     round_ = Round(session=session, position=(last or 0) + 1, **{k: v for k, v in fields.items() if k in ROUND_FIELDS})
     _clean(round_, exclude=["session"])
     round_.save()
-    _log(session, "round.created", {"round": selectors.round_summary(round_)}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    _log(session, "round.created", {"round": selectors.round_summary(round_)}, actor, audience=Event.Audience.FACILITATORS)
     return round_
 
 
@@ -460,8 +483,7 @@ def round_update(*, actor, session, round_id, **fields):
             setattr(round_, key, value)
     _clean(round_, exclude=["session"])
     round_.save()
-    _log(session, "round.updated", {"round": selectors.round_summary(round_)}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    _log(session, "round.updated", {"round": selectors.round_summary(round_)}, actor, audience=Event.Audience.FACILITATORS)
     return round_
 
 
@@ -536,9 +558,13 @@ def round_close(*, actor, session, round_id):
     by_timer = {"by": "timer"} if actor.system else {}  # the audit log tells the worker's close from a person's
     _log(session, "round.closed", {"round": selectors.round_summary(round_)} | by_timer, actor)
     if round_.kind == Round.Kind.VOTE:
-        _log(session, "round.counted",
-             {"round": round_.pk, "result": round_.result, "method": round_.method, "seats": round_.seats}, actor,
-             audience=Event.Audience.FACILITATORS)  # fmt: skip
+        _log(
+            session,
+            "round.counted",
+            {"round": round_.pk, "result": round_.result, "method": round_.method, "seats": round_.seats},
+            actor,
+            audience=Event.Audience.FACILITATORS,
+        )
     return round_
 
 
@@ -558,9 +584,13 @@ def round_recount(*, actor, session, round_id, method=None, seats=None):
         raise ServiceError("invalid", problem)
     round_.result = counting.count_round(round_)
     round_.save(update_fields=["method", "seats", "result"])
-    _log(session, "round.counted",
-         {"round": round_.pk, "result": round_.result, "method": round_.method, "seats": round_.seats}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    _log(
+        session,
+        "round.counted",
+        {"round": round_.pk, "result": round_.result, "method": round_.method, "seats": round_.seats},
+        actor,
+        audience=Event.Audience.FACILITATORS,
+    )
     return round_
 
 
@@ -605,8 +635,13 @@ def session_rotate_presenter_key(*, actor, session):
     _require(actor, rules.RUN_ROUNDS, session)
     session.presenter_key_version += 1
     session.save(update_fields=["presenter_key_version"])
-    _log(session, "session.presenter_key_rotated", {"version": session.presenter_key_version}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    _log(
+        session,
+        "session.presenter_key_rotated",
+        {"version": session.presenter_key_version},
+        actor,
+        audience=Event.Audience.FACILITATORS,
+    )
     return session
 
 
@@ -630,9 +665,13 @@ def proposal_submit(*, actor, session, round_id, title, body="", ref=""):
         if Proposal.objects.filter(round=round_, author=actor.participant).count() >= round_.max_per_participant:
             raise ServiceError("limit_reached")
     proposal = Proposal(
-        round=round_, author=actor.participant, author_name=actor.participant.display_name,
-        title=title.strip(), body=body.strip(), client_ref=ref,
-    )  # fmt: skip
+        round=round_,
+        author=actor.participant,
+        author_name=actor.participant.display_name,
+        title=title.strip(),
+        body=body.strip(),
+        client_ref=ref,
+    )
     _clean(proposal, exclude=["round", "author"])
     proposal.save()
     _log(session, "proposal.submitted", {"proposal": selectors.proposal_public(proposal)}, actor)
@@ -779,10 +818,15 @@ def comment_submit(*, actor, session, round_id, proposal_id, body, stance="", pa
             raise ServiceError("invalid", _("Replies go to a visible comment on the same proposal."))
     _throttle(actor.participant, ["proposal.submitted", "comment.submitted"], CONTRIBUTIONS_PER_MINUTE)
     comment = Comment(
-        round=round_, proposal=proposal, parent=parent, author=actor.participant,
-        author_name=actor.participant.display_name, body=(body or "").strip(), stance=stance or "",
+        round=round_,
+        proposal=proposal,
+        parent=parent,
+        author=actor.participant,
+        author_name=actor.participant.display_name,
+        body=(body or "").strip(),
+        stance=stance or "",
         client_ref=ref,
-    )  # fmt: skip
+    )
     _clean(comment, exclude=["round", "proposal", "parent", "author"])
     comment.save()
     _log(session, "comment.submitted", {"comment": selectors.comment_public(comment)}, actor)
@@ -816,15 +860,17 @@ def flag_submit(*, actor, session, proposal_id=None, comment_id=None, reason="")
     _require_not_ended(session)
     if (proposal_id is None) == (comment_id is None):
         raise ServiceError("invalid", _("Flag one proposal or one comment."))
-    target = {"proposal": _proposal_in(session, proposal_id)} if proposal_id is not None else {
-        "comment": _comment_in(session, comment_id)}  # fmt: skip
+    target = (
+        {"proposal": _proposal_in(session, proposal_id)}
+        if proposal_id is not None
+        else {"comment": _comment_in(session, comment_id)}
+    )
     flag, created = Flag.objects.get_or_create(
         session=session, participant=actor.participant, **target, defaults={"reason": text.clean_text(reason or "").strip()[:200]}
     )
     if created:
         _throttle(actor.participant, ["flag.submitted"], CONTRIBUTIONS_PER_MINUTE)
-        _log(session, "flag.submitted", {"flag": selectors.flag_summary(flag)}, actor,
-             audience=Event.Audience.FACILITATORS)  # fmt: skip
+        _log(session, "flag.submitted", {"flag": selectors.flag_summary(flag)}, actor, audience=Event.Audience.FACILITATORS)
     return flag
 
 
@@ -880,8 +926,9 @@ def ballot_cast(*, actor, session, round_id, ranking, ref=""):
             raise ServiceError("card_used")  # this card's slip was entered on paper
         try:
             with transaction.atomic():
-                ballot = Ballot.objects.create(round=round_, participant=actor.participant, ranking=ranking,
-                                               client_ref=ref, card=card)  # fmt: skip
+                ballot = Ballot.objects.create(
+                    round=round_, participant=actor.participant, ranking=ranking, client_ref=ref, card=card
+                )
         except IntegrityError as exc:  # the database constraint is the last word on one ballot each
             if card is not None and _card_voted(round_, card):
                 raise ServiceError("card_used") from exc
@@ -889,8 +936,13 @@ def ballot_cast(*, actor, session, round_id, ranking, ref=""):
     else:
         ballot.ranking, ballot.client_ref = ranking, ref
         ballot.save(update_fields=["ranking", "client_ref", "updated_at"])
-    _log(session, "ballot.cast", {"round": round_.pk, "ballots": counting.valid_ballots(round_).count()}, actor,
-         audience=Event.Audience.FACILITATORS)  # fmt: skip
+    _log(
+        session,
+        "ballot.cast",
+        {"round": round_.pk, "ballots": counting.valid_ballots(round_).count()},
+        actor,
+        audience=Event.Audience.FACILITATORS,
+    )
     return ballot
 
 
@@ -924,17 +976,32 @@ def ballot_enter_paper(*, actor, session, round_id, ranking, ref="", card_code="
             raise ServiceError("card_unknown")
         if entry_pass == 1 and _card_voted(round_, card):
             raise ServiceError("card_used")
-    last = (Ballot.objects.filter(round=round_, is_paper=True, entry_pass=entry_pass)
-            .order_by("-slip_number").values_list("slip_number", flat=True).first())  # fmt: skip
+    last = (
+        Ballot.objects.filter(round=round_, is_paper=True, entry_pass=entry_pass)
+        .order_by("-slip_number")
+        .values_list("slip_number", flat=True)
+        .first()
+    )
     try:
         with transaction.atomic():
-            ballot = Ballot.objects.create(round=round_, ranking=ranking, is_paper=True, entered_by=actor.user,
-                                           client_ref=ref, card=card, slip_number=(last or 0) + 1,
-                                           entry_pass=entry_pass)  # fmt: skip
+            ballot = Ballot.objects.create(
+                round=round_,
+                ranking=ranking,
+                is_paper=True,
+                entered_by=actor.user,
+                client_ref=ref,
+                card=card,
+                slip_number=(last or 0) + 1,
+                entry_pass=entry_pass,
+            )
     except IntegrityError as exc:  # the database's one ballot per card: a racing online ballot won
         raise ServiceError("card_used" if card is not None else "invalid") from exc
-    payload = {"round": round_.pk, "ballots": counting.valid_ballots(round_).count(), "paper_ballot": ballot.pk,
-               "slip": selectors.paper_slip(ballot)}  # fmt: skip
+    payload = {
+        "round": round_.pk,
+        "ballots": counting.valid_ballots(round_).count(),
+        "paper_ballot": ballot.pk,
+        "slip": selectors.paper_slip(ballot),
+    }
     _log(session, "ballot.paper_entered", payload, actor, audience=Event.Audience.FACILITATORS)
     return ballot
 
@@ -958,8 +1025,13 @@ def ballot_void_paper(*, actor, session, ballot_id, reason):
         raise ServiceError("wrong_state")
     ballot.voided_at, ballot.voided_by, ballot.void_reason = timezone.now(), actor.user, reason
     ballot.save(update_fields=["voided_at", "voided_by", "void_reason"])
-    payload = {"round": round_.pk, "ballots": counting.valid_ballots(round_).count(), "paper_ballot": ballot.pk,
-               "reason": reason, "slip": selectors.paper_slip(ballot)}  # fmt: skip
+    payload = {
+        "round": round_.pk,
+        "ballots": counting.valid_ballots(round_).count(),
+        "paper_ballot": ballot.pk,
+        "reason": reason,
+        "slip": selectors.paper_slip(ballot),
+    }
     _log(session, "ballot.paper_voided", payload, actor, audience=Event.Audience.FACILITATORS)
     if round_.state == Round.State.CLOSED:  # the kept result must not count the voided slip
         round_.result = counting.count_round(round_)
@@ -981,9 +1053,14 @@ def presence_enter(*, session_id, channel_name, facilitator, participant_id=None
     Presence.objects.filter(seen_at__lt=now - timedelta(seconds=selectors.PRESENCE_TIMEOUT_SECONDS)).delete()
     Presence.objects.update_or_create(
         channel_name=channel_name,
-        defaults={"session_id": session_id, "facilitator": facilitator, "seen_at": now,
-                  "participant_id": participant_id, "user_id": user_id},
-    )  # fmt: skip
+        defaults={
+            "session_id": session_id,
+            "facilitator": facilitator,
+            "seen_at": now,
+            "participant_id": participant_id,
+            "user_id": user_id,
+        },
+    )
 
 
 def presence_touch(*, channel_name):

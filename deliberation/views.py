@@ -48,8 +48,10 @@ def _too_many_guesses(request):
 
 
 def _too_many_guesses_message():
-    return _("Too many join codes that match no session were tried from your connection. "
-             "Wait ten minutes, then try again, or ask the facilitator for the link or QR code.")  # fmt: skip
+    return _(
+        "Too many join codes that match no session were tried from your connection. "
+        "Wait ten minutes, then try again, or ask the facilitator for the link or QR code."
+    )
 
 
 def code_lookup(view):
@@ -95,8 +97,7 @@ def join(request):
 def my_sessions(request):
     """The sessions a signed-in facilitator runs, with the links to run them."""
     sessions = LiveSession.objects.filter(facilitators=request.user).prefetch_related("rounds")
-    rows = [{"session": s, "presenter_key": presenter_key(s), "published": selectors.published_rounds(s)}
-            for s in sessions]  # fmt: skip
+    rows = [{"session": s, "presenter_key": presenter_key(s), "published": selectors.published_rounds(s)} for s in sessions]
     return render(request, "deliberation/my_sessions.html", {"rows": rows})
 
 
@@ -132,8 +133,13 @@ def _join_form(request, live):
     status = 200
     if request.method == "POST" and live.status != LiveSession.Status.ENDED and form.is_valid():
         try:
-            participant = services.participant_join(session=live, user=request.user, display_name=form.cleaned_data["name"],
-                                                    card_code=form.cleaned_data.get("card", ""), **_client(request, live))
+            participant = services.participant_join(
+                session=live,
+                user=request.user,
+                display_name=form.cleaned_data["name"],
+                card_code=form.cleaned_data.get("card", ""),
+                **_client(request, live),
+            )
         except ServiceError as error:
             form.add_error("card" if error.code.startswith("card_") and "card" in form.fields else None, error.message)
             status = 429 if error.code.endswith("_throttled") else 200
@@ -142,10 +148,12 @@ def _join_form(request, live):
             return redirect("session", code=live.code)
     signed_in = request.user.is_authenticated
     context = {
-        "live": live, "form": form, "published": selectors.published_rounds(live),
+        "live": live,
+        "form": form,
+        "published": selectors.published_rounds(live),
         "login_url": f"{reverse('login')}?next={request.path}",
         "on_list": signed_in and live.voters.filter(pk=request.user.pk).exists(),
-    } | _before_start(live)  # fmt: skip
+    } | _before_start(live)
     return render(request, "deliberation/join_name.html", context, status=status)
 
 
@@ -196,8 +204,9 @@ def build_view(state):
     visible = [p for p in payload["proposals"] if not p["merged_into"]]
     for proposal in visible:
         thread = comments_by_proposal.get(proposal["id"], [])
-        proposal["thread"] = [c | {"replies": [r for r in thread if r["parent"] == c["id"]]}
-                              for c in thread if c["parent"] is None]  # fmt: skip
+        proposal["thread"] = [
+            c | {"replies": [r for r in thread if r["parent"] == c["id"]]} for c in thread if c["parent"] is None
+        ]
         proposal["merged"] = [p for p in payload["proposals"] if p["merged_into"] == proposal["id"]]
     ballot = []
     my_ballot = None
@@ -311,8 +320,11 @@ def facilitate(request, code):
         for item in payload[kind]:
             if item["hidden"]:
                 words = fac[f"hidden_{kind}"].get(str(item["id"]), {})
-                item |= {"hidden_title": words.get("title", ""), "hidden_body": words.get("body", ""),
-                         "hidden_author": words.get("author", "")}  # fmt: skip
+                item |= {
+                    "hidden_title": words.get("title", ""),
+                    "hidden_body": words.get("body", ""),
+                    "hidden_author": words.get("author", ""),
+                }
     view = build_view(state)
     titles = {p["id"]: p.get("title") or p.get("hidden_title") or f"#{p['id']}" for p in payload["proposals"]}
     merged = [p | {"merged_into_title": titles.get(p["merged_into"], "")} for p in payload["proposals"] if p["merged_into"]]
@@ -322,8 +334,9 @@ def facilitate(request, code):
         numbers[slip["round"]] = numbers.get(slip["round"], 0) + 1
         ranking = ", ".join(f"{i}. {titles.get(pid, f'#{pid}')}" for i, pid in enumerate(slip["ranking"], 1))
         number = slip.get("number") or numbers[slip["round"]]
-        view["slips"].append(slip | {"number": number, "round_title": round_titles.get(slip["round"], ""),
-                                     "ranking_text": ranking})  # fmt: skip
+        view["slips"].append(
+            slip | {"number": number, "round_title": round_titles.get(slip["round"], ""), "ranking_text": ranking}
+        )
     view["reconciliations"] = []
     for r in view["rounds"]:  # closed votes: the freshest figures (after a void) else those stored with the count
         fresh = fac["reconciliation"] if (fac["reconciliation"] or {}).get("round") == r["id"] else None
@@ -400,9 +413,13 @@ def present(request, code):
     join_url = _join_url(request, live)
     key = request.GET.get("key", "")
     context = {
-        "live": live, "state": state, "view": build_view(state), "join_url": join_url,
-        "qr_svg": exports.qr_svg(join_url), "presenter_key": key if presenter_session_id(key) == live.pk else "",
-    }  # fmt: skip
+        "live": live,
+        "state": state,
+        "view": build_view(state),
+        "join_url": join_url,
+        "qr_svg": exports.qr_svg(join_url),
+        "presenter_key": key if presenter_session_id(key) == live.pk else "",
+    }
     return render(request, "deliberation/present.html", context)
 
 
@@ -435,9 +452,12 @@ def cards_sheet(request, code):
         title = _("QR code for voting card %(number)s") % {"number": card.number}
         rows.append({"number": card.number, "code": card.code, "link": link, "qr": exports.qr_svg(link, title=title)})
     context = {
-        "live": live, "cards": rows, "total": live.cards.count(), "address": request.get_host() + "/join",
+        "live": live,
+        "cards": rows,
+        "total": live.cards.count(),
+        "address": request.get_host() + "/join",
         "sheets": [rows[i : i + 8] for i in range(0, len(rows), 8)],  # one A4 page each, 2 × 4 cards
-    }  # fmt: skip
+    }
     return render(request, "deliberation/cards.html", context)
 
 
@@ -486,7 +506,7 @@ def results_download(request, code, round_id, fmt):
         response = HttpResponse("\n".join(receipts) + "\n", content_type="text/plain; charset=utf-8")
     else:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{ "txt" if fmt == "receipts" else fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{"txt" if fmt == "receipts" else fmt}"'
     return response
 
 
@@ -502,8 +522,7 @@ def audit_log(request, code, fmt="html"):
     context = exports.AuditContext.for_session(live, facilitator=rules.can(actor, rules.VIEW_FACILITATOR_DATA, live))
     rows = exports.audit_rows(events, context)
     if fmt == "json":
-        return JsonResponse({"session": live.code, "events": rows},
-                            json_dumps_params={"indent": 2, "ensure_ascii": False})  # fmt: skip
+        return JsonResponse({"session": live.code, "events": rows}, json_dumps_params={"indent": 2, "ensure_ascii": False})
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="cyd-{live.code}-audit-log.csv"'

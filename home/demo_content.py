@@ -127,9 +127,7 @@ BOARDS = [
             ],
             "contact_email": "gogledd-cymru@cyd.example",
             "contact_phone": "01632 960 101",
-            "contact_address": (
-                "Tîm cymorth y Bwrdd Gwasanaethau Cyhoeddus\nCyngor Bwrdeistref Sirol Conwy\nBae Colwyn"
-            ),
+            "contact_address": ("Tîm cymorth y Bwrdd Gwasanaethau Cyhoeddus\nCyngor Bwrdeistref Sirol Conwy\nBae Colwyn"),
         },
         # (English name, Welsh name, role, website)
         "partners": [
@@ -226,8 +224,7 @@ BOARDS = [
                                 {
                                     "date": "2026-12-03",
                                     "label": "Live session",
-                                    "description": "A facilitated session where people propose, discuss and "
-                                    "rank options.",
+                                    "description": "A facilitated session where people propose, discuss and rank options.",
                                 },
                                 {"date": "2027-01-29", "label": "Consultation closes", "description": ""},
                                 {
@@ -395,8 +392,7 @@ BOARDS = [
             ],
             "contact_email": "cwm-taf-bridgend@cyd.example",
             "contact_phone": "01632 960 202",
-            "contact_address": "Public Services Board support team\nRhondda Cynon Taf County Borough Council\n"
-            "Clydach Vale",
+            "contact_address": "Public Services Board support team\nRhondda Cynon Taf County Borough Council\nClydach Vale",
         },
         "cy": {
             "title": "Cwm Taf a Phen-y-bont ar Ogwr",
@@ -516,15 +512,13 @@ BOARDS = [
                                 {
                                     "date": "2026-07-15",
                                     "label": "Community sessions",
-                                    "description": "Eleven facilitated sessions in community centres, libraries "
-                                    "and schools.",
+                                    "description": "Eleven facilitated sessions in community centres, libraries and schools.",
                                 },
                                 {"date": "2026-09-30", "label": "Consultation closed", "description": ""},
                                 {
                                     "date": "2027-01-29",
                                     "label": "The boards decide",
-                                    "description": "A joint meeting of Cwm Taf Morgannwg and Bridgend Public "
-                                    "Services Boards.",
+                                    "description": "A joint meeting of Cwm Taf Morgannwg and Bridgend Public Services Boards.",
                                 },
                             ],
                         },
@@ -539,9 +533,7 @@ BOARDS = [
                 "updates": [
                     {
                         "date": "2026-10-20",
-                        "you_said": (
-                            "Many of you said you did not know which groups and activities already exist near you."
-                        ),
+                        "you_said": ("Many of you said you did not know which groups and activities already exist near you."),
                         "we_did": (
                             "The county voluntary councils have brought their community directories together "
                             "into one list, and GP surgeries now refer people to it through their social "
@@ -673,8 +665,7 @@ BOARDS = [
             ],
             "contact_email": "west-wales@cyd.example",
             "contact_phone": "01632 960 303",
-            "contact_address": "Public Services Board support team\nCarmarthenshire County Council\nCounty Hall\n"
-            "Carmarthen",
+            "contact_address": "Public Services Board support team\nCarmarthenshire County Council\nCounty Hall\nCarmarthen",
         },
         "cy": {
             "title": "Gorllewin Cymru",
@@ -695,8 +686,7 @@ BOARDS = [
             ],
             "contact_email": "gorllewin-cymru@cyd.example",
             "contact_phone": "01632 960 303",
-            "contact_address": "Tîm cymorth y Bwrdd Gwasanaethau Cyhoeddus\nCyngor Sir Caerfyrddin\nNeuadd y Sir\n"
-            "Caerfyrddin",
+            "contact_address": "Tîm cymorth y Bwrdd Gwasanaethau Cyhoeddus\nCyngor Sir Caerfyrddin\nNeuadd y Sir\nCaerfyrddin",
         },
         "partners": [
             (

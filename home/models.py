@@ -62,10 +62,7 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["boards"] = BoardPage.objects.child_of(self).live().public()
         context["open_consultations"] = consultations_in_order(
-            ConsultationPage.objects.live()
-            .public()
-            .filter(locale=self.locale, stage=Stage.OPEN)
-            .select_related("locale")
+            ConsultationPage.objects.live().public().filter(locale=self.locale, stage=Stage.OPEN).select_related("locale")
         )
         return context
 
@@ -77,8 +74,7 @@ class BoardPage(Page):
         _("area"),
         max_length=255,
         help_text=_(
-            "The local authority areas the board or cluster serves, for example “Carmarthenshire, "
-            "Ceredigion and Pembrokeshire”."
+            "The local authority areas the board or cluster serves, for example “Carmarthenshire, Ceredigion and Pembrokeshire”."
         ),
     )
     intro = models.TextField(
@@ -88,9 +84,7 @@ class BoardPage(Page):
     )
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
     contact_email = models.EmailField(_("contact email"), blank=True)
-    contact_phone = models.CharField(
-        _("contact phone"), max_length=40, blank=True, help_text=_("Include the area code.")
-    )
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True, help_text=_("Include the area code."))
     contact_address = models.TextField(_("contact address"), blank=True)
 
     content_panels = Page.content_panels + [

@@ -30,9 +30,7 @@ def board_editors_group_name(board_page):
 def grant_board_page_permissions(group, page):
     """Give `group` the board editor permissions on `page` (a board page or one of its translations)."""
     for codename in BOARD_PAGE_PERMISSIONS:
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=page, permission=_permission("wagtailcore", codename)
-        )
+        GroupPagePermission.objects.get_or_create(group=group, page=page, permission=_permission("wagtailcore", codename))
 
 
 def ensure_board_editors_group(board_page) -> Group:

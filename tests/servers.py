@@ -77,12 +77,17 @@ def daphne(env, port=None, worker=True, ready=(200,)):
     log = tempfile.NamedTemporaryFile(prefix="daphne-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [DAPHNE, *DAPHNE_LIMITS, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     # The worker closes rounds whose timer runs out, so timed rounds behave as in production.
-    helper = subprocess.Popen(
-        [sys.executable, "manage.py", "cyd_worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    ) if worker else None  # fmt: skip
+    helper = (
+        subprocess.Popen([sys.executable, "manage.py", "cyd_worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if worker
+        else None
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process, log.name, ready=ready)

@@ -23,8 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="python -m deliberation.tally", description="Count a BLT ballot file.")
     parser.add_argument("file", help="BLT file ('-' reads standard input)")
     parser.add_argument("--method", required=True, choices=METHODS)
-    parser.add_argument("--seats", type=int, default=None,
-                        help="default: the file's seats (1 for irv and condorcet)")
+    parser.add_argument("--seats", type=int, default=None, help="default: the file's seats (1 for irv and condorcet)")
     parser.add_argument("--seed", default=None, help="lot seed (default: sha256 of the canonical BLT)")
     parser.add_argument("--tiebreak", choices=TIEBREAKS, default="lot")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")

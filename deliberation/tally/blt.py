@@ -263,8 +263,7 @@ def write_blt(
     if gone:
         out.append(" ".join(f"-{c + 1}" for c in gone))
     label = [str(c + 1) for c in range(len(candidates))].__getitem__
-    out.extend(f"{weight} {' '.join(map(label, ranking))} 0" if ranking else f"{weight} 0"
-               for weight, ranking in ballots)
+    out.extend(f"{weight} {' '.join(map(label, ranking))} 0" if ranking else f"{weight} 0" for weight, ranking in ballots)
     out.append("0")
     out.extend(_quote(name, "candidate name") for name in candidates)
     out.append(_quote(title, "title"))

@@ -19,20 +19,26 @@ def _counter(method: str):
     # Imported on demand so the command line loads only the method it runs.
     if method == "irv":
         from .irv import count_irv
+
         return count_irv
     if method == "stv-scottish":
         from .stv_scottish import count_stv_scottish
+
         return count_stv_scottish
     if method == "stv-meek":
         from .stv_meek import count_stv_meek
+
         return count_stv_meek
     if method in ("schulze", "schulze-margins"):
         from .pairwise import count_schulze
+
         return count_schulze
     if method == "condorcet":
         from .pairwise import count_condorcet
+
         return count_condorcet
     from .borda import count_borda
+
     return count_borda
 
 

@@ -113,8 +113,7 @@ class Election:
         """Number of valid ballots (sum of weights, empty ballots included)."""
         return sum(w for w, _ in self.ballots)
 
-    def count(self, method: str, seats: int | None = None, seed: str | int | None = None,
-              tiebreak: str = "lot"):
+    def count(self, method: str, seats: int | None = None, seed: str | int | None = None, tiebreak: str = "lot"):
         """Count this election with a method; see deliberation.tally.count for the arguments."""
         from .count import count_election
 

@@ -49,18 +49,24 @@ def count_irv(ctx: Context) -> Result:
         if len(cont) == 1 or 2 * top > active:
             winner = leaders[0]
             share = "last candidate standing" if len(cont) == 1 else f"majority: {top} of {active}"
-            stages.append(Stage(rnd, (f"elect {names[winner]} ({share})",), votes, (names[winner],),
-                                exhausted=exhausted))
+            stages.append(Stage(rnd, (f"elect {names[winner]} ({share})",), votes, (names[winner],), exhausted=exhausted))
             break
         if len(cont) == 2:
             winner = tb.pick(leaders, history, lowest=False, kind="winner", stage=rnd, value=top)
-            stages.append(Stage(rnd, (f"elect {names[winner]} (final-round tie at {top})",), votes,
-                                (names[winner],), exhausted=exhausted, ties=tuple(tb.ties[ties_before:])))
+            stages.append(
+                Stage(
+                    rnd,
+                    (f"elect {names[winner]} (final-round tie at {top})",),
+                    votes,
+                    (names[winner],),
+                    exhausted=exhausted,
+                    ties=tuple(tb.ties[ties_before:]),
+                )
+            )
             break
         low = min(tally[c] for c in cont)
         lows = [c for c in cont if tally[c] == low]
-        loser = lows[0] if len(lows) == 1 else tb.pick(lows, history, lowest=True, kind="exclude",
-                                                        stage=rnd, value=low)
+        loser = lows[0] if len(lows) == 1 else tb.pick(lows, history, lowest=True, kind="exclude", stage=rnd, value=low)
         history.append(tally[:])
         continuing[loser] = False
         moved: dict[int, int] = {}
@@ -85,7 +91,17 @@ def count_irv(ctx: Context) -> Result:
         transfers = [Transfer(names[loser], names[c], moved[c], moved[c]) for c in sorted(moved)]
         if gone:
             transfers.append(Transfer(names[loser], None, gone, gone))
-        stages.append(Stage(rnd, (f"exclude {names[loser]} ({low})",), votes, (), (names[loser],),
-                            tuple(transfers), exhausted, ties=tuple(tb.ties[ties_before:])))
+        stages.append(
+            Stage(
+                rnd,
+                (f"exclude {names[loser]} ({low})",),
+                votes,
+                (),
+                (names[loser],),
+                tuple(transfers),
+                exhausted,
+                ties=tuple(tb.ties[ties_before:]),
+            )
+        )
         exhausted += gone
     return ctx.result([winner], stages=stages)

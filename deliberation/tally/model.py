@@ -87,8 +87,7 @@ class Tie:
     @classmethod
     def from_dict(cls, data: dict) -> Tie:
         """Rebuild a tie from to_dict() output."""
-        return cls(data["kind"], tuple(data["candidates"]), data["chosen"], data["rule"], data["detail"],
-                   data["stage"])
+        return cls(data["kind"], tuple(data["candidates"]), data["chosen"], data["rule"], data["detail"], data["stage"])
 
 
 @dataclass(frozen=True)
@@ -153,9 +152,7 @@ def _matrix_to_dict(names: tuple[str, ...], active: tuple[str, ...], matrix) -> 
     if matrix is None:
         return None
     index = {name: i for i, name in enumerate(names)}
-    return {
-        a: {b: fmt(matrix[index[a]][index[b]]) for b in active if b != a} for a in active
-    }
+    return {a: {b: fmt(matrix[index[a]][index[b]]) for b in active if b != a} for a in active}
 
 
 def _matrix_from_dict(names: tuple[str, ...], data: dict | None):

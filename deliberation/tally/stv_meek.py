@@ -113,17 +113,19 @@ def count_stv_meek(ctx: Context) -> Result:
         """Freeze the current state as a Stage (and as tie-break history)."""
         shown = [c for c in range(n) if state[c] != WITHDRAWN]
         number = len(stages) + 1
-        stages.append(Stage(
-            number=number,
-            actions=tuple(actions),
-            votes=tuple((names[c], scaled(votes[c], DECIMALS)) for c in shown),
-            elected=tuple(names[c] for c in elected_now),
-            excluded=tuple(names[c] for c in excluded_now),
-            exhausted=scaled(excess, DECIMALS),
-            quota=scaled(quota, DECIMALS),
-            keep_factors=tuple((names[c], scaled(kf[c], DECIMALS)) for c in shown),
-            ties=tuple(t for t in tb.ties if t.stage == number),
-        ))
+        stages.append(
+            Stage(
+                number=number,
+                actions=tuple(actions),
+                votes=tuple((names[c], scaled(votes[c], DECIMALS)) for c in shown),
+                elected=tuple(names[c] for c in elected_now),
+                excluded=tuple(names[c] for c in excluded_now),
+                exhausted=scaled(excess, DECIMALS),
+                quota=scaled(quota, DECIMALS),
+                keep_factors=tuple((names[c], scaled(kf[c], DECIMALS)) for c in shown),
+                ties=tuple(t for t in tb.ties if t.stage == number),
+            )
+        )
         history.append(votes)
 
     votes, excess = distribute()
@@ -176,8 +178,7 @@ def count_stv_meek(ctx: Context) -> Result:
         regroup(loser)
         before = votes
         votes, excess = distribute()
-        record([note, f"exclude {names[loser]} ({_show(before[loser])})"], votes, excess,
-               excluded_now=[loser])
+        record([note, f"exclude {names[loser]} ({_show(before[loser])})"], votes, excess, excluded_now=[loser])
 
     hopefuls = [c for c in range(n) if state[c] == HOPEFUL]
     left = seats - len(elected)
@@ -187,6 +188,5 @@ def count_stv_meek(ctx: Context) -> Result:
         for c in order:
             state[c] = ELECTED
             elected.append(c)
-        record([f"elect remaining {names[c]} ({_show(votes[c])})" for c in order], votes, excess,
-               elected_now=order)
+        record([f"elect remaining {names[c]} ({_show(votes[c])})" for c in order], votes, excess, elected_now=order)
     return ctx.result(elected, decimals=DECIMALS, quota=scaled(quota, DECIMALS), stages=stages)

@@ -54,8 +54,7 @@ def count_stv_scottish(ctx: Context) -> Result:
 
     def new_stage(actions, transfers=(), excluded=()):
         """Open a stage record."""
-        stages.append({"actions": list(actions), "transfers": list(transfers), "excluded": list(excluded),
-                       "elected": []})
+        stages.append({"actions": list(actions), "transfers": list(transfers), "excluded": list(excluded), "elected": []})
 
     def close_stage():
         """Record the totals at the end of the current stage (also the tie-break history)."""
@@ -108,8 +107,7 @@ def count_stv_scottish(ctx: Context) -> Result:
                 gone_papers += w
                 gone_votes += w * v
         piles[source] = []
-        transfers = [Transfer(names[source], names[c], moved[c][0], scaled(moved[c][1], DECIMALS))
-                     for c in sorted(moved)]
+        transfers = [Transfer(names[source], names[c], moved[c][0], scaled(moved[c][1], DECIMALS)) for c in sorted(moved)]
         total_moved = sum(m[1] for m in moved.values())
         if gone_papers:
             transfers.append(Transfer(names[source], None, gone_papers, scaled(gone_votes, DECIMALS)))
@@ -138,8 +136,7 @@ def count_stv_scottish(ctx: Context) -> Result:
             new_stage([])
             source = biggest[0]
             if len(biggest) > 1:
-                source = tb.pick(biggest, history, lowest=False, kind="surplus", stage=len(stages),
-                                 show=_show, value=top - quota)
+                source = tb.pick(biggest, history, lowest=False, kind="surplus", stage=len(stages), show=_show, value=top - quota)
             total = tally[source]
             surplus = total - quota
             stages[-1]["actions"].append(f"transfer surplus of {names[source]} ({_show(surplus)})")
@@ -166,8 +163,7 @@ def count_stv_scottish(ctx: Context) -> Result:
             new_stage([])
             loser = lows[0]
             if len(lows) > 1:
-                loser = tb.pick(lows, history, lowest=True, kind="exclude", stage=len(stages),
-                                show=_show, value=low)
+                loser = tb.pick(lows, history, lowest=True, kind="exclude", stage=len(stages), show=_show, value=low)
             stages[-1]["actions"].append(f"exclude {names[loser]} ({_show(low)})")
             stages[-1]["excluded"].append(loser)
             state[loser] = EXCLUDED
@@ -182,15 +178,17 @@ def count_stv_scottish(ctx: Context) -> Result:
     frozen = []
     for number, st in enumerate(stages, 1):
         votes = st["votes"]
-        frozen.append(Stage(
-            number=number,
-            actions=tuple(st["actions"]),
-            votes=tuple((names[c], scaled(votes[c], DECIMALS)) for c in shown),
-            elected=tuple(names[c] for c in st["elected"]),
-            excluded=tuple(names[c] for c in st["excluded"]),
-            transfers=tuple(st["transfers"]),
-            exhausted=scaled(st["exhausted"], DECIMALS),
-            lost=scaled(st["lost"], DECIMALS),
-            ties=tuple(t for t in tb.ties if t.stage == number),
-        ))
+        frozen.append(
+            Stage(
+                number=number,
+                actions=tuple(st["actions"]),
+                votes=tuple((names[c], scaled(votes[c], DECIMALS)) for c in shown),
+                elected=tuple(names[c] for c in st["elected"]),
+                excluded=tuple(names[c] for c in st["excluded"]),
+                transfers=tuple(st["transfers"]),
+                exhausted=scaled(st["exhausted"], DECIMALS),
+                lost=scaled(st["lost"], DECIMALS),
+                ties=tuple(t for t in tb.ties if t.stage == number),
+            )
+        )
     return ctx.result(elected, decimals=DECIMALS, quota=scaled(quota, DECIMALS), stages=frozen)

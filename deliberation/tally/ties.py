@@ -81,8 +81,7 @@ class TieBreaker:
             group = [c for c in group if past[c] == target]
             notes.append(f"stage {back + 1}: {shown}")
             if len(group) == 1:
-                detail = (f"tied{at}; decided by the most recent earlier stage where they differed "
-                          f"({'; '.join(notes)})")
+                detail = f"tied{at}; decided by the most recent earlier stage where they differed ({'; '.join(notes)})"
                 self.ties.append(Tie(kind, tied_names, names[group[0]], "earlier-stages", detail, stage))
                 return group[0]
         keys = self.keys

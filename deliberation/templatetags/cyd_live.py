@@ -68,6 +68,8 @@ def join_link(url, code):
     from django.utils.html import conditional_escape, format_html
     from django.utils.safestring import mark_safe
 
-    parts = [format_html('<span class="present__url-code">{}</span>', part) if part == code else conditional_escape(part)
-             for part in str(url).split("/")]  # fmt: skip
+    parts = [
+        format_html('<span class="present__url-code">{}</span>', part) if part == code else conditional_escape(part)
+        for part in str(url).split("/")
+    ]
     return mark_safe("".join([parts[0], *(f"/<wbr>{part}" if part else "/" for part in parts[1:])]))  # noqa: S308 - parts escaped above

@@ -15,9 +15,13 @@ from tests.servers import daphne, fresh_database, manage, prepare, server_env
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 FACILITATOR = ("facilitator", "cyd-facilitator-demo")
 FLOW_CODE = "TQ7KVX"  # an empty session the flow test builds from the console
 VOTE_CODE = "KB3VTE"  # a session with a ranked vote open, for the keyboard test

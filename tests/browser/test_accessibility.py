@@ -10,9 +10,25 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = (320, 1280)
 PAGES = [
-    "home", "board", "consultation", "search", "join", "name", "live", "ballot", "console", "present", "results", "log",
-    "404", "signin", "sessions", "join_cards", "admission_wait", "watching",
-]  # fmt: skip
+    "home",
+    "board",
+    "consultation",
+    "search",
+    "join",
+    "name",
+    "live",
+    "ballot",
+    "console",
+    "present",
+    "results",
+    "log",
+    "404",
+    "signin",
+    "sessions",
+    "join_cards",
+    "admission_wait",
+    "watching",
+]
 
 
 def _cms_links(page, lang):

@@ -58,7 +58,8 @@ def test_citizen_can_see_that_a_ballot_queued_offline_was_not_counted(new_contex
         expect(page.locator("#connection")).to_have_attribute("data-state", re.compile("offline|reconnecting"))
         page.click("#cast-button")
         expect(page.locator("#ballot-form [data-slot=feedback]")).to_have_text(
-            "You are offline. This will be sent when the connection is back.")
+            "You are offline. This will be sent when the connection is back."
+        )
 
     with facilitator_socket(server, "CQ3VTE") as fac:
         fac.ok("round.close", {"round": server["citizen_offline_round"]})
@@ -73,7 +74,8 @@ def test_citizen_can_see_that_a_ballot_queued_offline_was_not_counted(new_contex
         expect(notices).to_have_text(re.compile(r"^\s*Your ballot was not counted: the round closed before it arrived\."))
         expect(dewi.locator("#notices")).to_contain_text(
             f"Your change was not counted: the round closed before it arrived. Your earlier ballot counted "
-            f"(receipt code {receipt}).")
+            f"(receipt code {receipt})."
+        )
         expect(cadi.locator("#connection .connection__text")).not_to_contain_text("Waiting to send")
         assert axe_violations(cadi) == []
 
@@ -124,7 +126,8 @@ def test_citizen_sees_the_session_end_live_and_after_a_reload(new_context, serve
     expect(ffion.locator("#connection")).to_have_attribute("data-state", "connected", timeout=15_000)
     expect(ffion.locator("#current-heading")).to_have_text("Mae’r sesiwn hon wedi dod i ben")
     expect(ffion.locator("#notices")).to_contain_text(
-        "Ni roddwyd gwybod i’r hwylusydd. Mae’r sesiwn hon wedi dod i ben: nid yw’n derbyn rhagor")
+        "Ni roddwyd gwybod i’r hwylusydd. Mae’r sesiwn hon wedi dod i ben: nid yw’n derbyn rhagor"
+    )
     expect(proposal(ffion, "Plant an orchard").locator(".flag-form")).not_to_contain_text("Diolch")
 
 
@@ -163,7 +166,8 @@ def test_citizen_sees_when_the_session_starts_and_what_will_happen(new_context):
     expect(plan).to_contain_text("2 rownd o gynigion")
     expect(plan).to_contain_text("1 pleidlais yn ôl trefn blaenoriaeth")
     expect(welsh.locator("#plan [data-slot=local-time]")).to_have_text(
-        re.compile(r"Yn eich cylchfa amser chi: Dydd Iau 20 Mehefin 2030 am 13:30 \(.+\)"))
+        re.compile(r"Yn eich cylchfa amser chi: Dydd Iau 20 Mehefin 2030 am 13:30 \(.+\)")
+    )
     welsh.fill("#id_name", "")
     welsh.press("#id_name", "Enter")
     welsh.wait_for_selector("#connection[data-state=connected]")

@@ -33,8 +33,10 @@ def console_for(new_context, code, **options):
 
 def styled_as_error(locator):
     """The element has the error look (a solid red left border), not plain text."""
-    return locator.evaluate("el => { const s = getComputedStyle(el); return s.borderLeftStyle === 'solid' && "
-                            "parseFloat(s.borderLeftWidth) >= 4 && s.borderLeftColor === 'rgb(177, 14, 30)'; }")
+    return locator.evaluate(
+        "el => { const s = getComputedStyle(el); return s.borderLeftStyle === 'solid' && "
+        "parseFloat(s.borderLeftWidth) >= 4 && s.borderLeftColor === 'rgb(177, 14, 30)'; }"
+    )
 
 
 # --- items 1 and 2: the count outcome, said plainly, with a way forward --------------------------
@@ -81,8 +83,12 @@ def test_facilitator_can_close_a_vote_whose_count_fails_and_count_it_again_with_
     recount.get_by_label("Counting method").select_option("stv")
     recount.get_by_label("Number of winners").fill("2")
     recount.get_by_role("button", name=re.compile("^Count again")).click()
-    expect(problem).to_have_text(re.compile(r"^Counted\. Chosen: (Repair the footpath, Plant an orchard|"
-                                            r"Plant an orchard, Repair the footpath)\."))
+    expect(problem).to_have_text(
+        re.compile(
+            r"^Counted\. Chosen: (Repair the footpath, Plant an orchard|"
+            r"Plant an orchard, Repair the footpath)\."
+        )
+    )
     expect(recount).to_be_hidden()
     expect(publish).to_be_enabled()
     # Another session-start (a reload) renders the same from the server.
@@ -227,8 +233,7 @@ def test_facilitator_can_undo_a_merge_and_void_paper_slips_with_reasons(new_cont
     # A vote with the three proposals; one citizen and four paper slips, two of them typed in error.
     row(console, "Choose one").get_by_role("button", name=re.compile("^Open")).click()
     expect(citizen.locator("#unranked > li")).to_have_count(3)
-    citizen.locator("#unranked > li", has_text="Plant trees").get_by_role(
-        "button", name=re.compile("Add to my ranking")).click()
+    citizen.locator("#unranked > li", has_text="Plant trees").get_by_role("button", name=re.compile("Add to my ranking")).click()
     citizen.click("#cast-button")
     expect(citizen.locator("#receipt")).to_contain_text("Receipt code")
     for title in ("Plant trees on the green", "Fix the bus shelter", "Fix the bus shelter", "Fix the bus shelter"):
@@ -254,7 +259,8 @@ def test_facilitator_can_undo_a_merge_and_void_paper_slips_with_reasons(new_cont
     fourth.get_by_role("button", name=re.compile("^Void")).click()
     expect(fourth).to_contain_text("Voided: Belongs to another table")
     expect(row(console, "Choose one").locator("[data-slot=counted]")).to_have_text(
-        re.compile(r"^Counted\. Chosen: Plant trees on the green\."))
+        re.compile(r"^Counted\. Chosen: Plant trees on the green\.")
+    )
     expect(row(console, "Choose one")).to_contain_text("ballots cast: 3")
     console.screenshot(path="/tmp/console-undo.png", full_page=True)
 
@@ -265,4 +271,5 @@ def test_facilitator_can_undo_a_merge_and_void_paper_slips_with_reasons(new_cont
     results.click()
     expect(citizen.locator(".winners")).to_have_text("Plant trees on the green")
     expect(citizen.locator(".summary-list:not(.trust__figures)")).to_contain_text(
-        re.compile(r"Ballots counted\s*3 \(including 2 paper"))
+        re.compile(r"Ballots counted\s*3 \(including 2 paper")
+    )

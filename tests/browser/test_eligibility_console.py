@@ -87,7 +87,8 @@ def test_facilitator_can_add_and_remove_people_on_the_sign_in_list(new_context, 
     console.fill("#voter-username", "nobody-by-that-name")
     console.get_by_role("button", name="Add to the list").click()
     expect(console.locator("#elig-signin form[data-action='voter.add'] [data-slot=feedback]")).to_have_text(
-        "No one has that username.")
+        "No one has that username."
+    )
     console.reload()
     expect(console.locator("#voters li")).to_have_count(1)
     expect(console.locator("#voters")).to_contain_text("panel-bryn")
@@ -116,8 +117,10 @@ def test_facilitator_cannot_publish_until_double_entry_differences_are_resolved(
     panel = console.locator(".reconciliation", has_text="“Choose”")
     differences = panel.locator("[data-slot=differences]")
     expect(differences.locator("li")).to_have_count(1)
-    expect(differences).to_contain_text("Slip 1: first typing 1. Repair the footpath, 2. Plant an orchard; "
-                                        "checking copy 1. Plant an orchard, 2. Repair the footpath")
+    expect(differences).to_contain_text(
+        "Slip 1: first typing 1. Repair the footpath, 2. Plant an orchard; "
+        "checking copy 1. Plant an orchard, 2. Repair the footpath"
+    )
     publish = row(console, "Choose").get_by_role("button", name=re.compile("^Publish"))
     expect(publish).to_be_disabled()
     # The first typing was wrong: void it, and the difference is resolved.
@@ -136,8 +139,16 @@ def test_facilitator_sees_the_reconciliation_after_closing_a_cards_vote(new_cont
     row(console, "Choose").get_by_role("button", name=re.compile("^Close")).click()
     panel = console.locator("#reconciliation-" + row(console, "Choose").get_attribute("data-id"))
     expect(panel).to_be_visible()
-    figures = {"cards_issued": "4", "cards_used_online": "1", "cards_used_on_paper": "1", "cards_unused": "2",
-               "online_ballots": "1", "paper_slips": "2", "voided_count": "1", "ballots_counted": "2"}
+    figures = {
+        "cards_issued": "4",
+        "cards_used_online": "1",
+        "cards_used_on_paper": "1",
+        "cards_unused": "2",
+        "online_ballots": "1",
+        "paper_slips": "2",
+        "voided_count": "1",
+        "ballots_counted": "2",
+    }
     for name, value in figures.items():
         expect(panel.locator(f"[data-slot={name}]")).to_have_text(value)
     expect(panel.locator("[data-slot=voided]")).to_contain_text("voided: Typed twice")

@@ -216,7 +216,8 @@ def test_visitor_reads_that_an_open_vote_is_not_verified_before_joining(new_cont
     page = new_context(width=320).new_page()
     page.goto(f"/en/s/{OPEN}/")
     expect(page.locator("#who-votes")).to_contain_text(
-        "Open vote: anyone with the code can take part; results say they are not verified.")
+        "Open vote: anyone with the code can take part; results say they are not verified."
+    )
     page.get_by_role("button", name="Take part").click()
     page.wait_for_selector("#connection[data-state=connected]")
     _vote(page)
@@ -230,7 +231,8 @@ def test_visitor_reads_the_open_and_sign_in_rules_in_welsh_before_joining(new_co
     page = new_context(width=320).new_page()
     page.goto(f"/cy/s/{SIGNIN}/")
     expect(page.locator("#who-votes")).to_contain_text(
-        "Mewngofnodwch i gymryd rhan: dim ond pobl ar restr y sesiwn hon sy’n pleidleisio.")
+        "Mewngofnodwch i gymryd rhan: dim ond pobl ar restr y sesiwn hon sy’n pleidleisio."
+    )
     assert "/cy/" in page.locator("#sign-in-link").get_attribute("href")
     page.goto(f"/cy/s/{OPEN}/")
     expect(page.locator("#who-votes")).to_contain_text("Pleidlais agored: gall unrhyw un sydd â’r cod gymryd rhan")

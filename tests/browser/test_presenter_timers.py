@@ -154,9 +154,14 @@ def test_round_closes_by_itself_when_its_timer_runs_out(new_context, server):
 
     # A minute is long for a test: the timer is moved to end 8 seconds from now, then both screens reload.
     env = server_env(server["timers_database_url"])
-    manage(env, "shell", "-c", "from datetime import timedelta; from django.utils import timezone; "
-           "from deliberation.models import Round; Round.objects.filter(session__code='TK7TMR', state='open')"
-           ".update(closes_at=timezone.now() + timedelta(seconds=8))")  # fmt: skip
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from datetime import timedelta; from django.utils import timezone; "
+        "from deliberation.models import Round; Round.objects.filter(session__code='TK7TMR', state='open')"
+        ".update(closes_at=timezone.now() + timedelta(seconds=8))",
+    )
     console.reload()
     screen.reload()
     expect(timer).to_contain_text(re.compile(r"Time left: 0:0\d"))

@@ -175,10 +175,14 @@ def test_facilitator_and_three_citizens_can_run_a_whole_event(new_context, serve
     expect(console.locator("#count-ballots")).to_have_text("5")  # Bryn, Ceri, Dai and two valid slips
 
     # A minute is long for a test: the timer is moved to end in a few seconds; nobody presses Close.
-    manage(server_env(server["rehearsal_database_url"]), "shell", "-c",
-           "from datetime import timedelta; from django.utils import timezone; from deliberation.models import Round; "
-           f"Round.objects.filter(session__code='{CODE}', state='open')"
-           ".update(closes_at=timezone.now() + timedelta(seconds=6))")  # fmt: skip
+    manage(
+        server_env(server["rehearsal_database_url"]),
+        "shell",
+        "-c",
+        "from datetime import timedelta; from django.utils import timezone; from deliberation.models import Round; "
+        f"Round.objects.filter(session__code='{CODE}', state='open')"
+        ".update(closes_at=timezone.now() + timedelta(seconds=6))",
+    )
     console.reload()
     vote = row(console, "Choose one")
     expect(vote.locator("[data-slot=state]")).to_have_text("Closed", timeout=20_000)

@@ -42,8 +42,7 @@ def _probe(path, database_url):
     """GET a path in a fresh process whose database is `database_url` (and an in-memory layer)."""
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url)
-    done = subprocess.run([sys.executable, "-c", PROBE, path], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=60)  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", PROBE, path], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -87,10 +86,13 @@ def redis_down():
     started = []
 
     def start_redis():
-        started.append(subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ))  # fmt: skip
+        started.append(
+            subprocess.Popen(
+                ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         deadline = time.monotonic() + 10
         while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() != b"PONG":
             assert time.monotonic() < deadline, "redis-server did not start"

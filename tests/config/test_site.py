@@ -56,8 +56,7 @@ def test_production_settings_refuse_to_start_without_a_secret(missing):
 
 def test_production_settings_pass_the_deploy_check():
     secret = "k3y-" + "a7F!q9Z%w2" * 6
-    done = _production({"SECRET_KEY": secret, "ALLOWED_HOSTS": "cyd.example.org"}, "check", "--deploy", "--fail-level",
-                       "WARNING")  # fmt: skip
+    done = _production({"SECRET_KEY": secret, "ALLOWED_HOSTS": "cyd.example.org"}, "check", "--deploy", "--fail-level", "WARNING")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
 

@@ -25,8 +25,11 @@ def test_editor_cannot_ship_a_string_without_its_welsh_translation(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "cy", "--no-obsolete", "--no-location"],
-        cwd=tmp_path, env=env, check=True, capture_output=True,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     with open(tmp_path / "locale/cy/LC_MESSAGES/django.po", "rb") as handle:
         catalog = read_po(handle, locale="cy")
     missing = []

@@ -22,9 +22,17 @@ def session_editor(make_user):
 
 def form_data(title, rounds, facilitator=None):
     """The snippet form's POST data with an inline formset of rounds."""
-    data = {"title": title, "description": "", "consultation": "", "language": "en", "starts_at": "",
-            "rounds-TOTAL_FORMS": str(len(rounds)), "rounds-INITIAL_FORMS": "0", "rounds-MIN_NUM_FORMS": "0",
-            "rounds-MAX_NUM_FORMS": "1000"}  # fmt: skip
+    data = {
+        "title": title,
+        "description": "",
+        "consultation": "",
+        "language": "en",
+        "starts_at": "",
+        "rounds-TOTAL_FORMS": str(len(rounds)),
+        "rounds-INITIAL_FORMS": "0",
+        "rounds-MIN_NUM_FORMS": "0",
+        "rounds-MAX_NUM_FORMS": "1000",
+    }
     if facilitator:
         data["facilitators"] = [facilitator.pk]
     for i, round_ in enumerate(rounds):
@@ -57,9 +65,15 @@ def test_editor_cannot_change_a_round_that_has_opened(client, session_editor, li
     data |= {"rounds-TOTAL_FORMS": str(len(rounds)), "rounds-INITIAL_FORMS": str(len(rounds))}
     for i, round_ in enumerate(rounds):
         title = "Renamed" if round_.pk == r["proposal"].pk else round_.title
-        data |= {f"rounds-{i}-id": round_.pk, f"rounds-{i}-kind": round_.kind, f"rounds-{i}-title": title,
-                 f"rounds-{i}-prompt": round_.prompt, f"rounds-{i}-max_per_participant": "",
-                 f"rounds-{i}-method": round_.method, f"rounds-{i}-seats": round_.seats}  # fmt: skip
+        data |= {
+            f"rounds-{i}-id": round_.pk,
+            f"rounds-{i}-kind": round_.kind,
+            f"rounds-{i}-title": title,
+            f"rounds-{i}-prompt": round_.prompt,
+            f"rounds-{i}-max_per_participant": "",
+            f"rounds-{i}-method": round_.method,
+            f"rounds-{i}-seats": round_.seats,
+        }
     response = client.post(url, data)
     assert response.status_code == 200  # the form comes back with the error
     assert "has already opened" in response.content.decode()

@@ -22,18 +22,33 @@ def session_editor(make_user):
 def edit_data(live, **changes):
     """The session editor's POST data for `live` as it is, with `changes`, its rounds unchanged."""
     rounds = list(live.rounds.all())
-    data = {"title": live.title, "description": live.description, "consultation": "", "language": live.language,
-            "starts_at": "", "facilitators": [u.pk for u in live.facilitators.all()], "eligibility": live.eligibility,
-            "voters": [u.pk for u in live.voters.all()],
-            "rounds-TOTAL_FORMS": str(len(rounds)), "rounds-INITIAL_FORMS": str(len(rounds)),
-            "rounds-MIN_NUM_FORMS": "0", "rounds-MAX_NUM_FORMS": "1000"}  # fmt: skip
+    data = {
+        "title": live.title,
+        "description": live.description,
+        "consultation": "",
+        "language": live.language,
+        "starts_at": "",
+        "facilitators": [u.pk for u in live.facilitators.all()],
+        "eligibility": live.eligibility,
+        "voters": [u.pk for u in live.voters.all()],
+        "rounds-TOTAL_FORMS": str(len(rounds)),
+        "rounds-INITIAL_FORMS": str(len(rounds)),
+        "rounds-MIN_NUM_FORMS": "0",
+        "rounds-MAX_NUM_FORMS": "1000",
+    }
     for flag in ("uncarded_may_contribute", "double_entry"):
         if getattr(live, flag):
             data[flag] = "on"
     for i, round_ in enumerate(rounds):
-        data |= {f"rounds-{i}-id": round_.pk, f"rounds-{i}-kind": round_.kind, f"rounds-{i}-title": round_.title,
-                 f"rounds-{i}-prompt": round_.prompt, f"rounds-{i}-max_per_participant": "",
-                 f"rounds-{i}-method": round_.method, f"rounds-{i}-seats": round_.seats}  # fmt: skip
+        data |= {
+            f"rounds-{i}-id": round_.pk,
+            f"rounds-{i}-kind": round_.kind,
+            f"rounds-{i}-title": round_.title,
+            f"rounds-{i}-prompt": round_.prompt,
+            f"rounds-{i}-max_per_participant": "",
+            f"rounds-{i}-method": round_.method,
+            f"rounds-{i}-seats": round_.seats,
+        }
     for key, value in changes.items():
         if value is False:
             data.pop(key, None)

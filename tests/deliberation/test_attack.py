@@ -66,8 +66,13 @@ def server():
     """A daphne process with a voting-card session and an open session, each with a vote round open."""
     env = server_env(fresh_database("attack"))
     prepare(env, demo=False)
-    manage(env, "shell", "-c", "from django.contrib.auth import get_user_model; "
-           "get_user_model().objects.create_user('facilitator', password='cyd-facilitator-demo')")  # fmt: skip
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        "get_user_model().objects.create_user('facilitator', password='cyd-facilitator-demo')",
+    )
     out = manage(env, "shell", "-c", SETUP.format(cards=CARDS, open=OPEN))
     rows = [line.split()[1:] for line in out.splitlines() if line.startswith("ROUND ")]
     rounds = {code: (int(vote), int(first)) for code, vote, first in rows}
@@ -126,8 +131,11 @@ def quick_attempt(base, code, vote, proposal, n):
     browser.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(browser.jar), NoRedirect)
     # A script needs no page for a CSRF token: it makes up its own cookie and sends it back in the form.
     host = urllib.parse.urlsplit(base).hostname
-    browser.jar.set_cookie(http.cookiejar.Cookie(0, "csrftoken", secrets.token_hex(16), None, False, host, False, False,
-                                                 "/", True, False, None, False, None, None, {}))  # fmt: skip
+    browser.jar.set_cookie(
+        http.cookiejar.Cookie(
+            0, "csrftoken", secrets.token_hex(16), None, False, host, False, False, "/", True, False, None, False, None, None, {}
+        )
+    )
     status, _url, _text = browser.post(f"/en/s/{code}/", {"name": f"Stuffer {n}"})
     if status == 302:  # joined: straight on to the ballot
         browser.post(f"/en/s/{code}/act/", {"action": "ballot.cast", "round": vote, "ranking": proposal})
@@ -170,8 +178,9 @@ def test_stranger_is_slowed_in_an_open_session_and_the_result_says_it_was_not_ve
     fac = Browserless(base)
     fac.login("facilitator", "cyd-facilitator-demo")
     for action in ("round.close", "round.publish"):
-        status, _url, page = fac.post(f"/en/s/{OPEN}/act/", {"action": action, "round": vote,
-                                                                "next": f"/en/s/{OPEN}/facilitate/"})  # fmt: skip
+        status, _url, page = fac.post(
+            f"/en/s/{OPEN}/act/", {"action": action, "round": vote, "next": f"/en/s/{OPEN}/facilitate/"}
+        )
         assert status == 200, page[:300]
     _status, _url, page = Browserless(base).get(f"/en/s/{OPEN}/results/{vote}/")
     page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())

@@ -16,8 +16,14 @@ from tests.home.conftest import _isolated, _site_tree_keys, board_editors, site_
 pytestmark = pytest.mark.django_db
 
 # Logged by other slices of the same work (timers, recounts); they must read as words too.
-OTHER_TYPES = {"round.recounted", "round.counted", "ballot.paper_voided", "proposal.unmerged",
-               "session.presenter_key_rotated", "round.auto_closed"}  # fmt: skip
+OTHER_TYPES = {
+    "round.recounted",
+    "round.counted",
+    "ballot.paper_voided",
+    "proposal.unmerged",
+    "session.presenter_key_rotated",
+    "round.auto_closed",
+}
 
 
 @pytest.fixture

@@ -74,8 +74,18 @@ def test_other_user_cannot_see_the_cards_sheet(client, carded, make_user):
 
 def test_facilitator_can_generate_cards_from_the_command_line(live, facilitator, tmp_path, capsys):
     out = tmp_path / "cards.csv"
-    call_command("cards", live.code.lower(), "--count", "4", "--as", facilitator.username, "--csv", str(out),
-                 "--base-url", "https://cyd.example.org")  # fmt: skip
+    call_command(
+        "cards",
+        live.code.lower(),
+        "--count",
+        "4",
+        "--as",
+        facilitator.username,
+        "--csv",
+        str(out),
+        "--base-url",
+        "https://cyd.example.org",
+    )
     assert live.cards.count() == 4
     rows = list(csv.reader(out.open(encoding="utf-8")))
     assert rows[0] == ["number", "code", "join link"]
@@ -113,9 +123,11 @@ def _demo_sessions():
 
     return {
         "sessions": sorted(LiveSession.objects.values_list("code", "eligibility")),
-        "cards": VotingCard.objects.count(), "events": Event.objects.count(), "participants": Participant.objects.count(),
+        "cards": VotingCard.objects.count(),
+        "events": Event.objects.count(),
+        "participants": Participant.objects.count(),
         "voters": sorted(LiveSession.voters.through.objects.values_list("livesession__code", "user__username")),
-    }  # fmt: skip
+    }
 
 
 def test_demo_has_one_session_in_each_mode_and_a_second_run_changes_nothing(settings, tmp_path, capsys):

@@ -30,8 +30,10 @@ def vote_round(live, fac_actor, join):
     r = rounds_of(live)
     services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     _p, author = join("Author")
-    ids = [services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk
-           for t in ("Bus", "Car share", "Cycle path")]  # fmt: skip
+    ids = [
+        services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk
+        for t in ("Bus", "Car share", "Cycle path")
+    ]
     services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
     return r["vote"], ids

@@ -49,8 +49,9 @@ def test_facilitator_cannot_create_a_single_winner_round_with_two_seats(live, fa
     with pytest.raises(ValidationError) as error:
         Round(session=live, kind="vote", title="Pick", method=method, seats=2).full_clean()
     assert "seats" in error.value.message_dict
-    err = refused("invalid", services.round_create, actor=fac_actor, session=live, kind="vote", title="Pick",
-                  method=method, seats=2)  # fmt: skip
+    err = refused(
+        "invalid", services.round_create, actor=fac_actor, session=live, kind="vote", title="Pick", method=method, seats=2
+    )
     assert "one winner" in str(err.message)
     assert not live.rounds.filter(title="Pick").exists()
 

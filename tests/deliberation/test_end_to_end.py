@@ -105,4 +105,3 @@ def test_people_can_run_a_whole_session_over_real_sockets(server):
     assert f"/results/{vote_round}/" in consultation and "Bus to the surgery" in consultation
     for person in (fac, alys, bryn, cerys):
         person.close()
-

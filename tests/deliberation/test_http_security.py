@@ -17,8 +17,9 @@ def test_visitor_cannot_be_sent_off_site_by_the_act_form(client, live, target):
 def test_facilitator_can_be_sent_back_to_the_console_by_the_act_form(client, live, facilitator):
     client.force_login(facilitator)
     back = f"/en/s/{live.code}/facilitate/#paper-heading"
-    response = client.post(f"/en/s/{live.code}/act/", {"action": "round.close", "round": rounds_of(live)["vote"].pk,
-                                                        "next": back})  # fmt: skip
+    response = client.post(
+        f"/en/s/{live.code}/act/", {"action": "round.close", "round": rounds_of(live)["vote"].pk, "next": back}
+    )
     assert response.status_code == 302 and response["Location"] == back
 
 
@@ -58,8 +59,11 @@ def test_facilitator_can_rotate_the_room_screen_key_and_the_old_one_stops_workin
 
     client.force_login(facilitator)
     old = _console_key(client, live)
-    response = client.post(f"/en/s/{live.code}/act/", {"action": "session.rotate_presenter_key",
-                                                        "next": f"/en/s/{live.code}/facilitate/"}, follow=True)  # fmt: skip
+    response = client.post(
+        f"/en/s/{live.code}/act/",
+        {"action": "session.rotate_presenter_key", "next": f"/en/s/{live.code}/facilitate/"},
+        follow=True,
+    )
     assert "New room-screen link made" in response.content.decode()
     new = _console_key(client, live)
     assert new != old
@@ -202,8 +206,7 @@ def test_visitor_can_join_after_many_right_codes_and_a_few_typos(client, live):
 
 
 def test_visitor_can_still_join_when_the_throttle_cache_is_down(client, live, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # fmt: skip
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
     assert client.post("/en/join/", {"code": "ZZZ000"}).status_code == 200
     assert client.post("/en/join/", {"code": live.code}).status_code == 302
     assert client.get("/en/s/ZZZ000/").status_code == 404

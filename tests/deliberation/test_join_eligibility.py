@@ -183,4 +183,3 @@ def test_visitor_joining_an_open_session_is_counted_by_device_never_by_address(c
     devices = dict(live.participants.values_list("display_name", "device"))
     assert all(len(d) == 16 and "203.0.113.7" not in d for d in devices.values())
     assert devices["Alys"] != devices["Bryn"]  # one venue address, two phones
-

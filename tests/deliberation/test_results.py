@@ -73,7 +73,7 @@ def test_visitor_reads_no_result_on_the_consultation_page(client, live, fac_acto
     proposals(live, fac_actor, join)
     publish_vote(live, fac_actor, [])
     html = client.get("/en/board-a/rural-transport/").content.decode()
-    section = html[html.index('class="live-sessions"'):]
+    section = html[html.index('class="live-sessions"') :]
     assert "No result: no ballots were cast." in section
     assert "Chosen:" not in section
 
@@ -100,8 +100,14 @@ def test_voter_can_check_a_receipt_typed_in_any_case_with_spaces_or_no_hyphens(c
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     services.round_publish(actor=fac_actor, session=live, round_id=vote.pk)
     bare = receipt.replace("-", "")
-    text = typed.format(r=receipt, lower=receipt.lower(), spaced=receipt.replace("-", " "), bare=bare,
-                        bare_lower=bare.lower(), lower_spaced=receipt.lower().replace("-", " "))  # fmt: skip
+    text = typed.format(
+        r=receipt,
+        lower=receipt.lower(),
+        spaced=receipt.replace("-", " "),
+        bare=bare,
+        bare_lower=bare.lower(),
+        lower_spaced=receipt.lower().replace("-", " "),
+    )
     assert exports.receipt_counted(vote, text)
     page = client.get(f"/en/s/{live.code}/results/{vote.pk}/", {"receipt": text}).content.decode()
     assert "Yes: a ballot with this receipt code was counted." in page
@@ -121,10 +127,21 @@ def test_voter_cannot_match_a_different_receipt_by_normalising(live, fac_actor, 
 # --- defect 11: numbers as people write them; elected stays elected -------------------------
 
 
-@pytest.mark.parametrize("value,shown", [
-    ("3.00000", "3"), ("2.50000", "2.5"), ("1.33333", "1.33333"), ("0.00000", "0"), (3, "3"), (0, "0"),
-    ("1.333333333333333333", "1.33333"), ("12.000000000000000000", "12"), ("300", "300"), (None, ""),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "value,shown",
+    [
+        ("3.00000", "3"),
+        ("2.50000", "2.5"),
+        ("1.33333", "1.33333"),
+        ("0.00000", "0"),
+        (3, "3"),
+        (0, "0"),
+        ("1.333333333333333333", "1.33333"),
+        ("12.000000000000000000", "12"),
+        ("300", "300"),
+        (None, ""),
+    ],
+)
 def test_count_number_shows_whole_numbers_whole_and_trims_decimals(value, shown):
     from deliberation.templatetags.cyd_live import count_number
 
@@ -146,7 +163,7 @@ def test_already_elected_proposal_is_shown_elected_in_later_stages(client, live,
     status = {bar["name"]: bar["status"] for bar in second["chart"]["bars"]}
     assert status == {"Bus to the surgery": "elected", "Community car scheme": "elected", "Cycle path": "excluded"}
     page = client.get(f"/en/s/{live.code}/results/{stv.pk}/").content.decode()
-    stage2 = page[page.index('id="stage-2"'):]
+    stage2 = page[page.index('id="stage-2"') :]
     assert '<tr class="row--elected"><th scope="row">Bus to the surgery</th>' in stage2
     assert re.search(r'class="bar bar--elected"', stage2.split('<div class="table-wrap">')[0])
     assert "row--continuing" not in stage2.split("</section>")[0]

@@ -46,8 +46,10 @@ def run_vote(live, fac_actor, online=(), paper=(), void=None):
     services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
     for actor, ranking in online:
         services.ballot_cast(actor=actor, session=live, round_id=vote.pk, ranking=ranking)
-    slips = [services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=ranking, card_code=code)
-             for code, ranking in paper]  # fmt: skip
+    slips = [
+        services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=ranking, card_code=code)
+        for code, ranking in paper
+    ]
     if void is not None:
         services.ballot_void_paper(actor=fac_actor, session=live, ballot_id=slips[void[0]].pk, reason=void[1])
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
@@ -76,9 +78,16 @@ def test_anyone_can_read_the_cards_label_and_reconciliation_on_the_results_page(
     assert "How far this result can be trusted" in section
     assert "Voting cards · Ballots counted: 3 (1 on paper)" in section
     assert "only people holding one of the session's single-use cards could vote" in section
-    for figure in ("Cards issued 5", "Cards used online 2", "Cards used on paper 1", "Cards unused 2",
-                   "Online ballots 2", "Paper slips voided 1", "Ballots counted 3",
-                   "Double entry of paper slips Not used"):  # fmt: skip
+    for figure in (
+        "Cards issued 5",
+        "Cards used online 2",
+        "Cards used on paper 1",
+        "Cards unused 2",
+        "Online ballots 2",
+        "Paper slips voided 1",
+        "Ballots counted 3",
+        "Double entry of paper slips Not used",
+    ):
         assert figure in section, figure
     assert "Receipt codes of counted ballots" in section
 
@@ -100,8 +109,10 @@ def test_anyone_can_read_the_cards_label_in_welsh(client, live, cards_vote):
 def test_anyone_can_read_the_open_label_and_device_count(client, live, fac_actor, join):
     a, b, _c = proposals(live, fac_actor, join)
     Participant.objects.filter(session=live).update(device="0123456789abcdef")  # the proposer, from device one
-    online = [voter(live, name, device=device)[1] for name, device in
-              (("Bryn", "0123456789abcdef"), ("Cerys", "0123456789abcdef"), ("Dai", "fedcba9876543210"))]  # fmt: skip
+    online = [
+        voter(live, name, device=device)[1]
+        for name, device in (("Bryn", "0123456789abcdef"), ("Cerys", "0123456789abcdef"), ("Dai", "fedcba9876543210"))
+    ]
     vote = run_vote(live, fac_actor, [(actor, [a, b]) for actor in online])
     page = client.get(f"/en/s/{live.code}/results/{vote.pk}/").content.decode()
     section = trust_section(page)
@@ -147,8 +158,13 @@ def test_anyone_can_download_the_eligibility_figures_in_the_json_result(client, 
     response = client.get(f"/en/s/{live.code}/results/{cards_vote.pk}.json")
     eligibility = json.loads(response.content)["eligibility"]
     assert eligibility["mode"] == "cards"
-    assert (eligibility["cards_issued"], eligibility["cards_used_online"], eligibility["cards_used_on_paper"],
-            eligibility["cards_unused"], eligibility["ballots_counted"]) == (5, 2, 1, 2, 3)  # fmt: skip
+    assert (
+        eligibility["cards_issued"],
+        eligibility["cards_used_online"],
+        eligibility["cards_used_on_paper"],
+        eligibility["cards_unused"],
+        eligibility["ballots_counted"],
+    ) == (5, 2, 1, 2, 3)
     assert [slip["reason"] for slip in eligibility["slips_voided"]] == ["Typed twice"]
     cards_vote.refresh_from_db()
     assert cards_vote.result["eligibility"] == eligibility  # stored by the count, not made up on download
@@ -157,7 +173,7 @@ def test_anyone_can_download_the_eligibility_figures_in_the_json_result(client, 
 def test_visitor_can_read_the_trust_label_on_the_consultation_page(client, live, cards_vote, site_tree):  # noqa: F811
     LiveSession.objects.filter(pk=live.pk).update(consultation=site_tree.consultation_a)
     section = client.get("/en/board-a/rural-transport/").content.decode()
-    section = section[section.index('class="live-sessions"'):]
+    section = section[section.index('class="live-sessions"') :]
     assert "Voting cards · Ballots counted: 3 (1 on paper)" in section
 
 

@@ -98,9 +98,20 @@ def test_non_facilitator_cannot_do_any_facilitator_action(scene, live, join, mak
 def test_facilitator_can_do_every_facilitator_action(scene, live, fac_actor):
     """The same matrix for the session's own facilitator: each action is accepted."""
     actions = facilitator_actions(scene)
-    order = ["round.create", "round.reorder", "proposal.edit_title", "proposal.restore", "comment.restore",
-             "comment.hide", "flag.resolve", "proposal.merge", "round.close", "round.open", "ballot.enter_paper",
-             "proposal.hide"]  # fmt: skip
+    order = [
+        "round.create",
+        "round.reorder",
+        "proposal.edit_title",
+        "proposal.restore",
+        "comment.restore",
+        "comment.hide",
+        "flag.resolve",
+        "proposal.merge",
+        "round.close",
+        "round.open",
+        "ballot.enter_paper",
+        "proposal.hide",
+    ]
     for kind in order:
         if kind == "round.reorder":  # the new draft round must be listed too
             drafts = list(live.rounds.filter(state="draft").values_list("pk", flat=True))
@@ -191,7 +202,12 @@ def test_participant_can_vote_only_when_eligible_in_each_mode(live, modes, mode,
 
 @pytest.mark.django_db
 def test_facilitator_and_board_editor_can_manage_eligibility_others_cannot(
-    live, facilitator, make_user, join, site_tree, board_editors  # noqa: F811
+    live,
+    facilitator,
+    make_user,
+    join,
+    site_tree,  # noqa: F811
+    board_editors,  # noqa: F811
 ):
     live.consultation = site_tree.consultation_a
     live.save()

@@ -28,8 +28,10 @@ def open_vote(live, fac_actor, join, *, minutes=1, auto_close=True):
     r = rounds_of(live)
     services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     _p, author = join("Author")
-    ids = [services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk
-           for t in ("Bus", "Car share", "Cycle path")]  # fmt: skip
+    ids = [
+        services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk
+        for t in ("Bus", "Car share", "Cycle path")
+    ]
     services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk, minutes=minutes, auto_close=auto_close)
     _p, voter = join("Voter")
@@ -172,8 +174,10 @@ services.round_open(actor=fac, session=LiveSession.objects.get(code="TW4RKR"), r
 # A minute is long for a test: the timer is shortened to two seconds from now.
 Round.objects.filter(pk={pk}).update(closes_at=timezone.now() + timedelta(seconds=2))
 """
-STATE = "from deliberation.models import Round, Event; r = Round.objects.get(pk={pk}); " \
+STATE = (
+    "from deliberation.models import Round, Event; r = Round.objects.get(pk={pk}); "
     "print(r.state, Event.objects.filter(type='round.closed', payload__by='timer').count())"
+)
 
 
 def test_system_can_close_a_round_through_the_worker_process_started_before_the_database():
@@ -181,14 +185,19 @@ def test_system_can_close_a_round_through_the_worker_process_started_before_the_
     env = server_env(fresh_database("worker"))
     log = Path(tempfile.mkstemp(prefix="cyd-worker-", suffix=".log")[1])
     with log.open("w") as out:
-        worker = subprocess.Popen([sys.executable, "manage.py", "cyd_worker"], cwd=ROOT, env=env,
-                                  stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "cyd_worker"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         time.sleep(3)  # a few ticks against a database that is not migrated yet
         assert worker.poll() is None, log.read_text()
         prepare(env, demo=False)
-        manage(env, "shell", "-c", "from django.contrib.auth import get_user_model; "
-                                   "get_user_model().objects.create_user('facilitator', password='x')")  # fmt: skip
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model; get_user_model().objects.create_user('facilitator', password='x')",
+        )
         _ideas, _discuss, _decide = new_session(env, "TW4RKR")
         manage(env, "shell", "-c", OPEN_TIMED.format(pk=_ideas))
         deadline = time.monotonic() + 30
@@ -213,8 +222,14 @@ def test_system_can_close_a_round_through_the_worker_process_started_before_the_
 
 def test_system_worker_stops_cleanly_on_ctrl_c():
     env = server_env(fresh_database("worker-int"))  # not migrated: each pass fails, and it still stops cleanly
-    worker = subprocess.Popen([sys.executable, "manage.py", "cyd_worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "cyd_worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     # Ctrl-C once it is running (start-up takes seconds on a busy machine: a signal before then is Python's own).
     first = worker.stdout.readline()
     assert "Cyd worker" in first, first
@@ -241,7 +256,8 @@ async def test_participant_hears_a_timed_round_close_by_itself_on_an_open_socket
     participant, _actor = await database_sync_to_async(join)("Alys")
     ideas = await database_sync_to_async(lambda: rounds_of(live)["proposal"])()
     await database_sync_to_async(services.round_open)(
-        actor=fac_actor, session=live, round_id=ideas.pk, minutes=5, auto_close=True)  # fmt: skip
+        actor=fac_actor, session=live, round_id=ideas.pk, minutes=5, auto_close=True
+    )
     connected, client, _first = await connect(live.code, participant=participant)
     assert connected
     await database_sync_to_async(

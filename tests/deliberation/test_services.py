@@ -50,8 +50,9 @@ def test_participant_cannot_propose_empty_or_too_long(live, fac_actor, join):
     services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     refused("invalid", services.proposal_submit, actor=actor, session=live, round_id=r["proposal"].pk, title="   ")
     refused("invalid", services.proposal_submit, actor=actor, session=live, round_id=r["proposal"].pk, title="x" * 141)
-    refused("invalid", services.proposal_submit, actor=actor, session=live, round_id=r["proposal"].pk, title="ok",
-            body="y" * 1001)  # fmt: skip
+    refused(
+        "invalid", services.proposal_submit, actor=actor, session=live, round_id=r["proposal"].pk, title="ok", body="y" * 1001
+    )
     assert Proposal.objects.count() == 0
 
 
@@ -108,26 +109,32 @@ def test_facilitator_can_merge_duplicates_and_comments_move(live, fac_actor, pro
     r = rounds_of(live)
     (_a, kept), (cerys, duplicate) = proposals["Alys"], proposals["Cerys"]
     services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
-    comment = services.comment_submit(actor=cerys, session=live, round_id=r["comment"].pk, proposal_id=duplicate.pk,
-                                      body="Twice a day would do", stance="for")  # fmt: skip
+    comment = services.comment_submit(
+        actor=cerys, session=live, round_id=r["comment"].pk, proposal_id=duplicate.pk, body="Twice a day would do", stance="for"
+    )
     services.proposal_merge(actor=fac_actor, session=live, proposal_id=duplicate.pk, into_id=kept.pk)
     duplicate.refresh_from_db()
     assert duplicate.merged_into_id == kept.pk
     assert Comment.objects.get(pk=comment.pk).proposal_id == kept.pk
     event = Event.objects.get(session=live, type="proposal.merged")
     assert event.payload["into"]["id"] == kept.pk and event.payload["comments_moved"] == 1
-    refused("not_found", services.proposal_merge, actor=fac_actor, session=live, proposal_id=duplicate.pk,
-            into_id=kept.pk)  # fmt: skip
+    refused("not_found", services.proposal_merge, actor=fac_actor, session=live, proposal_id=duplicate.pk, into_id=kept.pk)
     # Merged proposals no longer take comments and are not on the ballot.
-    refused("not_found", services.comment_submit, actor=cerys, session=live, round_id=r["comment"].pk,
-            proposal_id=duplicate.pk, body="Again")  # fmt: skip
+    refused(
+        "not_found",
+        services.comment_submit,
+        actor=cerys,
+        session=live,
+        round_id=r["comment"].pk,
+        proposal_id=duplicate.pk,
+        body="Again",
+    )
     services.round_close(actor=fac_actor, session=live, round_id=r["comment"].pk)
     services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
     assert duplicate.pk not in set(r["vote"].ballot_proposals.values_list("pk", flat=True))
 
 
-def test_facilitator_preset_reasons_are_stored_as_codes_in_any_language_and_free_text_as_written(live, fac_actor,
-                                                                                                proposals):
+def test_facilitator_preset_reasons_are_stored_as_codes_in_any_language_and_free_text_as_written(live, fac_actor, proposals):
     from django.utils import translation
 
     from deliberation.templatetags.cyd_live import hide_reason
@@ -158,12 +165,29 @@ def test_participant_replies_only_one_level_deep(live, fac_actor, proposals):
     bryn, _ = proposals["Bryn"]
     services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
     top = services.comment_submit(actor=alys, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk, body="Why?")
-    reply = services.comment_submit(actor=bryn, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk,
-                                    body="Because", parent_id=top.pk)  # fmt: skip
-    refused("invalid", services.comment_submit, actor=alys, session=live, round_id=r["comment"].pk,
-            proposal_id=proposal.pk, body="Deeper", parent_id=reply.pk)  # fmt: skip
-    refused("invalid", services.comment_submit, actor=alys, session=live, round_id=r["comment"].pk,
-            proposal_id=proposal.pk, body="Stance?", stance="maybe")  # fmt: skip
+    reply = services.comment_submit(
+        actor=bryn, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk, body="Because", parent_id=top.pk
+    )
+    refused(
+        "invalid",
+        services.comment_submit,
+        actor=alys,
+        session=live,
+        round_id=r["comment"].pk,
+        proposal_id=proposal.pk,
+        body="Deeper",
+        parent_id=reply.pk,
+    )
+    refused(
+        "invalid",
+        services.comment_submit,
+        actor=alys,
+        session=live,
+        round_id=r["comment"].pk,
+        proposal_id=proposal.pk,
+        body="Stance?",
+        stance="maybe",
+    )
 
 
 def test_participant_flag_is_private_to_facilitators_and_once_only(live, fac_actor, proposals):
@@ -236,8 +260,9 @@ def test_facilitator_paper_ballot_retry_is_not_counted_twice(live, fac_actor, pr
 def test_facilitator_close_counts_with_each_method(live, fac_actor, proposals, method, seats):
     round_, ids = vote(live, fac_actor, proposals, method=method, seats=seats)
     for name, (actor, _p) in proposals.items():
-        services.ballot_cast(actor=actor, session=live, round_id=round_.pk, ranking=[ids[name]] + [
-            i for n, i in ids.items() if n != name])  # fmt: skip
+        services.ballot_cast(
+            actor=actor, session=live, round_id=round_.pk, ranking=[ids[name]] + [i for n, i in ids.items() if n != name]
+        )
     services.round_close(actor=fac_actor, session=live, round_id=round_.pk)
     round_.refresh_from_db()
     assert round_.result["method"].startswith(method)

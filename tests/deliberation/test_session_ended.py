@@ -20,8 +20,9 @@ def scene(live, fac_actor, join):
     services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title="Community car scheme")
     services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
-    comment = services.comment_submit(actor=actor, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk,
-                                      body="Yes please")  # fmt: skip
+    comment = services.comment_submit(
+        actor=actor, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk, body="Yes please"
+    )
     services.round_close(actor=fac_actor, session=live, round_id=r["comment"].pk)
     return {"rounds": r, "participant": participant, "actor": actor, "proposal": proposal, "comment": comment}
 
@@ -39,8 +40,14 @@ def test_participant_cannot_act_in_a_session_the_facilitator_ended(live, fac_act
     actor, r = scene["actor"], scene["rounds"]
     counts = (Proposal.objects.count(), Comment.objects.count(), Flag.objects.count())
     refused_as_ended(services.proposal_submit, actor=actor, session=live, round_id=r["proposal"].pk, title="Late idea")
-    refused_as_ended(services.comment_submit, actor=actor, session=live, round_id=r["comment"].pk,
-                     proposal_id=scene["proposal"].pk, body="Late comment")  # fmt: skip
+    refused_as_ended(
+        services.comment_submit,
+        actor=actor,
+        session=live,
+        round_id=r["comment"].pk,
+        proposal_id=scene["proposal"].pk,
+        body="Late comment",
+    )
     refused_as_ended(services.flag_submit, actor=actor, session=live, proposal_id=scene["proposal"].pk)
     refused_as_ended(services.flag_submit, actor=actor, session=live, comment_id=scene["comment"].pk)
     refused_as_ended(services.participant_rename, actor=actor, session=live, name="Someone else")

@@ -264,8 +264,7 @@ async def test_participant_recovers_an_event_the_layer_dropped(live, join, conne
     await a.close()
 
 
-async def test_participant_notices_a_forgotten_group_on_ping_and_is_rejoined(live, join, connect, fac_actor,
-                                                                              monkeypatch):
+async def test_participant_notices_a_forgotten_group_on_ping_and_is_rejoined(live, join, connect, fac_actor, monkeypatch):
     from channels.layers import get_channel_layer
 
     from deliberation import consumers
@@ -335,8 +334,7 @@ async def test_participant_gets_errors_in_the_language_of_their_page(live, join)
 
     alys, _ = await database_sync_to_async(join)("Alys")
     cookie = await database_sync_to_async(session_cookie_for)(alys)
-    comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?lang=cy",
-                                 headers=[(b"cookie", cookie), ORIGIN])  # fmt: skip
+    comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?lang=cy", headers=[(b"cookie", cookie), ORIGIN])
     await comm.connect(timeout=5)
     client = Client(comm)
     await client.receive()

@@ -51,8 +51,9 @@ async def test_anonymous_participant_cannot_read_hidden_proposal_through_sync(li
         r = rounds_of(live)
         services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
         _alys, alys = join("Alys Jones")
-        proposal = services.proposal_submit(actor=alys, session=live, round_id=r["proposal"].pk,
-                                            title=f"Call me on {PHONE}", body=f"Or text {PHONE}")  # fmt: skip
+        proposal = services.proposal_submit(
+            actor=alys, session=live, round_id=r["proposal"].pk, title=f"Call me on {PHONE}", body=f"Or text {PHONE}"
+        )
         services.proposal_edit_title(actor=fac_actor, session=live, proposal_id=proposal.pk, title=f"Ring {PHONE}")
         services.proposal_hide(actor=fac_actor, session=live, proposal_id=proposal.pk, reason="Personal information")
         return proposal, join("")[0]
@@ -79,8 +80,9 @@ async def test_anonymous_participant_cannot_read_hidden_comment_through_sync(liv
         proposal = services.proposal_submit(actor=alys, session=live, round_id=r["proposal"].pk, title="Later buses")
         services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
         services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
-        comment = services.comment_submit(actor=alys, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk,
-                                          body=f"My number is {PHONE}")  # fmt: skip
+        comment = services.comment_submit(
+            actor=alys, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk, body=f"My number is {PHONE}"
+        )
         services.comment_hide(actor=fac_actor, session=live, comment_id=comment.pk, reason="Personal information")
         return comment, join("")[0]
 
@@ -283,8 +285,11 @@ async def test_participant_cannot_send_a_ref_with_a_nul(live, join, connect, fac
     await database_sync_to_async(services.round_open)(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     alys, _ = await database_sync_to_async(join)("Alys")
     _, a, _ = await connect(live.code, participant=alys)
-    await a.send_raw(text=json.dumps({"type": "proposal.submit", "ref": "r\u0000", "payload": {
-        "round": r["proposal"].pk, "title": "Later buses"}}))  # fmt: skip
+    await a.send_raw(
+        text=json.dumps(
+            {"type": "proposal.submit", "ref": "r\u0000", "payload": {"round": r["proposal"].pk, "title": "Later buses"}}
+        )
+    )
     reply = await a.reply()
     assert reply["type"] == "error" and reply["code"] in {"bad_frame", "invalid"}
     assert await database_sync_to_async(Proposal.objects.count)() == 0
@@ -334,8 +339,7 @@ async def test_participant_cannot_propose_a_nul_over_http(live, fac_actor, title
 async def test_participant_cannot_take_a_name_with_a_nul_over_http(live):
     def run():
         browser, participant = _http_participant(live)
-        response = browser.post(f"/en/s/{live.code}/act/", {"action": "participant.rename", "name": "A\u0000"},
-                                follow=True)  # fmt: skip
+        response = browser.post(f"/en/s/{live.code}/act/", {"action": "participant.rename", "name": "A\u0000"}, follow=True)
         participant.refresh_from_db()
         return response, participant.display_name
 
@@ -360,8 +364,9 @@ async def test_participant_cannot_comment_a_nul_over_http(live, fac_actor):
         r = rounds_of(live)
         services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
         browser, participant = _http_participant(live)
-        proposal = services.proposal_submit(actor=services.rules.Actor(participant=participant), session=live,
-                                            round_id=r["proposal"].pk, title="Later buses")  # fmt: skip
+        proposal = services.proposal_submit(
+            actor=services.rules.Actor(participant=participant), session=live, round_id=r["proposal"].pk, title="Later buses"
+        )
         services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
         services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
         fields = {"action": "comment.submit", "round": r["comment"].pk, "proposal": proposal.pk, "body": "No\u0000"}
@@ -490,7 +495,6 @@ async def test_visitor_cannot_keep_guessing_join_codes_over_sockets(live, join):
     await client.close()
     connected, client = await _socket("ZZZ999", client=("198.51.100.7", 40000))
     assert (await client.comm.receive_output(timeout=5))["code"] == 4403
-
 
 
 async def test_socket_task_ends_when_cancelled_even_if_the_layer_turns_cancellation_into_an_error():

@@ -36,10 +36,12 @@ def merged_with_comments(live, fac_actor, proposals):
     r = rounds_of(live)
     (alys, kept), (cerys, duplicate) = proposals["Alys"], proposals["Cerys"]
     services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
-    on_dup = services.comment_submit(actor=cerys, session=live, round_id=r["comment"].pk, proposal_id=duplicate.pk,
-                                     body="Twice a day would do")  # fmt: skip
-    on_kept = services.comment_submit(actor=alys, session=live, round_id=r["comment"].pk, proposal_id=kept.pk,
-                                      body="Mornings matter most")  # fmt: skip
+    on_dup = services.comment_submit(
+        actor=cerys, session=live, round_id=r["comment"].pk, proposal_id=duplicate.pk, body="Twice a day would do"
+    )
+    on_kept = services.comment_submit(
+        actor=alys, session=live, round_id=r["comment"].pk, proposal_id=kept.pk, body="Mornings matter most"
+    )
     services.proposal_merge(actor=fac_actor, session=live, proposal_id=duplicate.pk, into_id=kept.pk)
     return kept, duplicate, on_dup, on_kept
 
@@ -87,11 +89,16 @@ def test_facilitator_undo_of_a_chain_of_merges_keeps_the_earlier_merge(live, fac
 def test_facilitator_cannot_undo_a_merge_without_a_reason_or_of_a_proposal_not_merged(live, fac_actor, proposals):
     _kept, duplicate, on_dup, _ = merged_with_comments(live, fac_actor, proposals)
     refused("invalid", services.proposal_unmerge, actor=fac_actor, session=live, proposal_id=duplicate.pk, reason="  ")
-    refused("invalid", services.proposal_unmerge, actor=fac_actor, session=live, proposal_id=duplicate.pk,
-            reason="x" * 201)  # fmt: skip
+    refused("invalid", services.proposal_unmerge, actor=fac_actor, session=live, proposal_id=duplicate.pk, reason="x" * 201)
     assert Proposal.objects.get(pk=duplicate.pk).merged_into_id is not None  # nothing changed
-    refused("wrong_state", services.proposal_unmerge, actor=fac_actor, session=live, proposal_id=proposals["Bryn"][1].pk,
-            reason="Oops")  # fmt: skip
+    refused(
+        "wrong_state",
+        services.proposal_unmerge,
+        actor=fac_actor,
+        session=live,
+        proposal_id=proposals["Bryn"][1].pk,
+        reason="Oops",
+    )
     assert not Event.objects.filter(type="proposal.unmerged").exists()
 
 
@@ -128,8 +135,13 @@ def test_facilitator_can_void_a_paper_slip_with_a_reason_and_it_is_not_counted(l
     assert bad.voided_at is not None and bad.voided_by == fac_actor.user and bad.void_reason == "Typed 3 for 1"
     event = Event.objects.get(session=live, type="ballot.paper_voided")
     assert event.audience == Event.Audience.FACILITATORS
-    assert event.payload | {"slip": None} == {"round": vote.pk, "ballots": 3, "paper_ballot": bad.pk,
-                                              "reason": "Typed 3 for 1", "slip": None}  # fmt: skip
+    assert event.payload | {"slip": None} == {
+        "round": vote.pk,
+        "ballots": 3,
+        "paper_ballot": bad.pk,
+        "reason": "Typed 3 for 1",
+        "slip": None,
+    }
     assert event.payload["slip"]["voided"] is True
     fac = selectors.session_state(live, fac_actor)["payload"]["facilitator"]
     assert fac["ballots"][str(vote.pk)] == 3
@@ -159,8 +171,7 @@ def test_facilitator_voiding_after_close_recounts(live, fac_actor, proposals):
 
 
 @pytest.mark.django_db
-def test_facilitator_cannot_void_without_a_reason_an_online_ballot_twice_or_after_publishing(live, fac_actor,
-                                                                                            proposals):
+def test_facilitator_cannot_void_without_a_reason_an_online_ballot_twice_or_after_publishing(live, fac_actor, proposals):
     vote, _ids, good, bad = open_vote(live, fac_actor, proposals)
     refused("invalid", services.ballot_void_paper, actor=fac_actor, session=live, ballot_id=bad.pk, reason=" ")
     online = Ballot.objects.filter(round=vote, is_paper=False).first()
@@ -178,10 +189,22 @@ def test_facilitator_cannot_void_without_a_reason_an_online_ballot_twice_or_afte
 @pytest.mark.django_db
 def test_participant_cannot_void_a_paper_slip(live, fac_actor, proposals, make_user):
     _vote, _ids, _good, bad = open_vote(live, fac_actor, proposals)
-    refused("forbidden", services.ballot_void_paper, actor=proposals["Alys"][0], session=live, ballot_id=bad.pk,
-            reason="I do not like it")  # fmt: skip
-    refused("forbidden", services.ballot_void_paper, actor=Actor(user=make_user("stranger")), session=live,
-            ballot_id=bad.pk, reason="x")  # fmt: skip
+    refused(
+        "forbidden",
+        services.ballot_void_paper,
+        actor=proposals["Alys"][0],
+        session=live,
+        ballot_id=bad.pk,
+        reason="I do not like it",
+    )
+    refused(
+        "forbidden",
+        services.ballot_void_paper,
+        actor=Actor(user=make_user("stranger")),
+        session=live,
+        ballot_id=bad.pk,
+        reason="x",
+    )
     assert Ballot.objects.get(pk=bad.pk).voided_at is None
 
 
@@ -198,8 +221,7 @@ def test_anyone_cannot_find_a_voided_slip_in_the_receipts_list(client, live, fac
 
 
 @pytest.mark.django_db
-def test_audit_log_has_the_undone_merge_and_the_voided_slip_with_reasons(client, live, facilitator, fac_actor,
-                                                                         proposals):
+def test_audit_log_has_the_undone_merge_and_the_voided_slip_with_reasons(client, live, facilitator, fac_actor, proposals):
     _kept, duplicate, _on_dup, _ = merged_with_comments(live, fac_actor, proposals)
     services.proposal_unmerge(actor=fac_actor, session=live, proposal_id=duplicate.pk, reason="Different routes")
     services.round_close(actor=fac_actor, session=live, round_id=rounds_of(live)["comment"].pk)
@@ -218,7 +240,8 @@ def test_audit_log_has_the_undone_merge_and_the_voided_slip_with_reasons(client,
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_facilitator_can_unmerge_and_void_over_the_socket_and_participants_see_the_unmerge(
-        live, facilitator, fac_actor, proposals, connect):  # fmt: skip
+    live, facilitator, fac_actor, proposals, connect
+):
     kept, duplicate, on_dup, _ = await database_sync_to_async(merged_with_comments)(live, fac_actor, proposals)
     cerys = proposals["Cerys"][0].participant
     _, fac, _ = await connect(live.code, user=facilitator)
@@ -259,7 +282,6 @@ def test_facilitator_can_unmerge_and_void_without_javascript(client, live, facil
     client.post(url, {"action": "proposal.unmerge", "id": duplicate.pk, "reason": "Two ideas", "next": back})
     assert Proposal.objects.get(pk=duplicate.pk).merged_into_id is None
     _vote, _ids, _good, bad = _vote_after_comments(live, fac_actor, proposals)
-    response = client.post(url, {"action": "ballot.void_paper", "id": bad.pk, "reason": "Mistyped", "next": back},
-                           follow=True)  # fmt: skip
+    response = client.post(url, {"action": "ballot.void_paper", "id": bad.pk, "reason": "Mistyped", "next": back}, follow=True)
     assert Ballot.objects.get(pk=bad.pk).voided_at is not None
     assert "The paper slip is voided" in response.content.decode()

@@ -99,8 +99,10 @@ def test_facilitator_can_run_rounds_from_the_console_without_javascript(client, 
     client.force_login(facilitator)
     console = client.get(f"/en/s/{live.code}/facilitate/")
     assert console.status_code == 200 and b"Run of show" in console.content
-    response = client.post(f"/en/s/{live.code}/act/", {"action": "round.open", "round": r["proposal"].pk,
-                                                        "minutes": "10", "next": f"/en/s/{live.code}/facilitate/"})
+    response = client.post(
+        f"/en/s/{live.code}/act/",
+        {"action": "round.open", "round": r["proposal"].pk, "minutes": "10", "next": f"/en/s/{live.code}/facilitate/"},
+    )
     assert response.status_code == 302 and response["Location"] == f"/en/s/{live.code}/facilitate/"
     r["proposal"].refresh_from_db()
     assert r["proposal"].state == "open" and r["proposal"].closes_at is not None
@@ -150,8 +152,12 @@ def test_published_downloads_are_anonymised_and_recount_to_the_same_winners(clie
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "deliberation.tally", str(path), "--method", "irv", "--json"],
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "deliberation.tally", str(path), "--method", "irv", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     recount = json.loads(out.stdout)
     # The same ballots and title give the same default seed, so the published count is reproduced exactly.
     assert recount["winners"] == round_.result["winners"] and recount["seed"] == round_.result["seed"]
@@ -219,13 +225,20 @@ def test_participant_can_reply_to_a_comment_without_javascript(client, live, fac
     proposal = services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title="Bus")
     services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
-    top = services.comment_submit(actor=author, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk,
-                                  body="Who would drive it?")  # fmt: skip
+    top = services.comment_submit(
+        actor=author, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk, body="Who would drive it?"
+    )
     client.post(f"/en/s/{live.code}/", {"name": "Alys"})
     page = client.get(f"/en/s/{live.code}/").content.decode()
     assert f'name="parent" value="{top.pk}"' in page
-    fields = {"action": "comment.submit", "ref": "reply-1", "round": r["comment"].pk, "proposal": proposal.pk,
-              "parent": top.pk, "body": "Volunteers, like the car scheme"}  # fmt: skip
+    fields = {
+        "action": "comment.submit",
+        "ref": "reply-1",
+        "round": r["comment"].pk,
+        "proposal": proposal.pk,
+        "parent": top.pk,
+        "body": "Volunteers, like the car scheme",
+    }
     response = client.post(f"/en/s/{live.code}/act/", fields, follow=True)
     assert "Your comment has been added." in response.content.decode()
     assert Comment.objects.get(body__startswith="Volunteers").parent_id == top.pk

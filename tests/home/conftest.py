@@ -90,9 +90,7 @@ def make_consultation(board, *, title, slug, question, stage=Stage.OPEN, **field
         closes=date(2027, 1, 29),
         decision_due=date(2027, 4, 30),
         outcome_updates=[
-            OutcomeUpdate(
-                date=date(2026, 10, 12), you_said="Buses are too early.", we_did="Later clinics.", partner="NHS"
-            )
+            OutcomeUpdate(date=date(2026, 10, 12), you_said="Buses are too early.", we_did="Later clinics.", partner="NHS")
         ],
         **fields,
     )

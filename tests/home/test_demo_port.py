@@ -30,16 +30,33 @@ def test_editor_can_follow_every_link_load_demo_prints_on_the_port_it_serves(dem
 
 def test_make_run_passes_its_host_and_port_to_every_command(tmp_path):
     show = tmp_path / "show.mk"
-    show.write_text("show-base-url:\n\t@echo \"$$WAGTAILADMIN_BASE_URL\"\n")
+    show.write_text('show-base-url:\n\t@echo "$$WAGTAILADMIN_BASE_URL"\n')
     env = {"PATH": "/usr/bin:/bin"}
-    out = subprocess.run(["make", "-s", "-f", "Makefile", "-f", str(show), "show-base-url", "PORT=8101"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        ["make", "-s", "-f", "Makefile", "-f", str(show), "show-base-url", "PORT=8101"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip() == "http://127.0.0.1:8101"
-    out = subprocess.run(["make", "-s", "-f", "Makefile", "-f", str(show), "show-base-url", "HOST=0.0.0.0", "PORT=9000"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        ["make", "-s", "-f", "Makefile", "-f", str(show), "show-base-url", "HOST=0.0.0.0", "PORT=9000"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip() == "http://127.0.0.1:9000"  # listening everywhere, reached here
     # An address set on purpose (say, behind a proxy) is kept.
-    out = subprocess.run(["make", "-s", "-f", "Makefile", "-f", str(show), "show-base-url", "PORT=8101"], cwd=ROOT,
-                         env=env | {"WAGTAILADMIN_BASE_URL": "https://cyd.example.org"}, capture_output=True, text=True,
-                         check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        ["make", "-s", "-f", "Makefile", "-f", str(show), "show-base-url", "PORT=8101"],
+        cwd=ROOT,
+        env=env | {"WAGTAILADMIN_BASE_URL": "https://cyd.example.org"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip() == "https://cyd.example.org"

@@ -86,9 +86,7 @@ def test_editor_can_edit_a_board_page_they_translated_themselves(client, site_tr
     response = client.post(f"/admin/translation/submit/page/{board_c.id}/", {"locales": [site_tree.cy.id]})
     assert response.status_code == 302
     welsh = board_c.get_translation(site_tree.cy)
-    codenames = set(
-        GroupPagePermission.objects.filter(group=group, page=welsh).values_list("permission__codename", flat=True)
-    )
+    codenames = set(GroupPagePermission.objects.filter(group=group, page=welsh).values_list("permission__codename", flat=True))
     assert codenames == set(BOARD_PAGE_PERMISSIONS)
     assert client.get(edit_url(welsh)).status_code == 200
 

@@ -21,7 +21,12 @@ def run_cli():
         env = dict(os.environ, PYTHONPATH=str(REPO))
         return subprocess.run(
             [sys.executable, "-m", "deliberation.tally", *args],
-            cwd=REPO, env=env, input=stdin, capture_output=True, text=True, timeout=120,
+            cwd=REPO,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     return run

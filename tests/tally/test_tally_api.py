@@ -32,8 +32,9 @@ def test_tally_import_loads_only_the_standard_library():
     done = subprocess.run([sys.executable, "-S", "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.replace("'", '"')) == []
-    check = "import sys, deliberation.tally; print([m for m in sys.modules if m.split('.')[0] in " \
-            "('django', 'channels', 'wagtail')])"
+    check = (
+        "import sys, deliberation.tally; print([m for m in sys.modules if m.split('.')[0] in ('django', 'channels', 'wagtail')])"
+    )
     done = subprocess.run([sys.executable, "-c", check], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -6,7 +6,7 @@ import pytest
 
 from deliberation.tally import BltError, Election
 
-GOOD = '''4 2
+GOOD = """4 2
 -4
 3 1 2 0
 2 3 0
@@ -18,7 +18,7 @@ GOOD = '''4 2
 "Cy de Wynter"
 "Dee"
 "A small election"
-'''
+"""
 
 
 def test_blt_parse_reads_header_withdrawn_ballots_names_and_title():

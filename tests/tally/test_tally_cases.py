@@ -9,10 +9,7 @@ from pathlib import Path
 import pytest
 
 CASES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "voting-cases"
-CASES = (
-    [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CASES_DIR.glob("*.json"))]
-    if CASES_DIR.is_dir() else []
-)
+CASES = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CASES_DIR.glob("*.json"))] if CASES_DIR.is_dir() else []
 NO_CASES = f"voting cases folder {CASES_DIR} is absent (it lives beside the repository)"
 
 # The Minneapolis case's "schulze: Yusra Arab" was computed with pref_voting's default beat-path
@@ -52,7 +49,7 @@ def _assert_same_winners_by_stage(result: dict, expected: list[str]) -> None:
     for stage in result["stages"]:
         group = stage["elected"]
         assert set(group) == set(rest[: len(group)]), (stage["stage"], group, rest)
-        rest = rest[len(group):]
+        rest = rest[len(group) :]
     assert not rest
 
 
@@ -120,8 +117,9 @@ def test_case_cli_pairwise_counts_match(case, run_cli, write_blt):
         assert result["pairwise"] == case["expected_pairwise_from_this_blt"], method
 
 
-@pytest.mark.parametrize("case", [c for c in _with("blt") if c.values[0] is None
-                                  or c.values[0]["name"].startswith("stv-meek-gpus")])
+@pytest.mark.parametrize(
+    "case", [c for c in _with("blt") if c.values[0] is None or c.values[0]["name"].startswith("stv-meek-gpus")]
+)
 def test_case_gpus_scottish_stv_elects_sevigny_not_olsen(case, run_cli, write_blt):
     """GPUS 2005: Scottish STV elects Tom Sevigny where Meek elects Kristen Olsen (README note)."""
     scottish = set(_count(run_cli, write_blt, case, "stv-scottish")["winners"])

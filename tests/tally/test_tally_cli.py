@@ -29,8 +29,7 @@ def test_cli_report_shows_every_stage(run_cli, write_blt):
     assert done.stdout.rstrip().endswith("Elected: Bob")
 
 
-@pytest.mark.parametrize("method", ["irv", "stv", "stv-scottish", "stv-meek", "schulze", "schulze-margins",
-                                    "borda", "condorcet"])
+@pytest.mark.parametrize("method", ["irv", "stv", "stv-scottish", "stv-meek", "schulze", "schulze-margins", "borda", "condorcet"])
 def test_cli_every_method_runs_with_report_and_json(run_cli, write_blt, method):
     """Each method counts the same file in both output modes."""
     path = write_blt(THREE_SEATS)

@@ -43,8 +43,14 @@ def test_scottish_second_surplus_is_weighted_by_paper_value():
     """Rule 48(4): a transferred paper's new value is surplus x its own value / total (inclusive, weighted)."""
     names = ["X", "A", "B", "C", "D", "E"]
     ballots = [
-        (4, (0, 1, 4)), (6, (0, 2, 5)), (10, (0, 3)),  # X: 20 papers, surplus 10, value 0.5 each
-        (9, (1, 4)), (8, (2, 5)), (4, (3,)), (3, (4,)), (2, (5,)),
+        (4, (0, 1, 4)),
+        (6, (0, 2, 5)),
+        (10, (0, 3)),  # X: 20 papers, surplus 10, value 0.5 each
+        (9, (1, 4)),
+        (8, (2, 5)),
+        (4, (3,)),
+        (3, (4,)),
+        (2, (5,)),
     ]
     result = count("stv-scottish", names, ballots, seats=4)  # 46 papers: quota 10
     assert result.quota == Decimal("10.00000")
@@ -68,8 +74,14 @@ def test_scottish_equal_surpluses_ordered_by_earlier_stage():
     """Rule 49(2): equal surpluses go in the order of votes at the latest earlier stage where they differed."""
     names = ["X", "A", "B", "C", "D", "E"]
     ballots = [
-        (4, (0, 1, 4)), (6, (0, 2, 5)), (10, (0, 3)),
-        (9, (1, 4)), (8, (2, 5)), (4, (3,)), (3, (4,)), (2, (5,)),
+        (4, (0, 1, 4)),
+        (6, (0, 2, 5)),
+        (10, (0, 3)),
+        (9, (1, 4)),
+        (8, (2, 5)),
+        (4, (3,)),
+        (3, (4,)),
+        (2, (5,)),
     ]
     result = count("stv-scottish", names, ballots, seats=4)
     second = result.stages[1]
@@ -133,8 +145,15 @@ def test_scottish_votes_exhausted_and_lost_add_up_at_every_stage():
     """Totals, non-transferable and truncation losses always add up to the valid papers."""
     names = ["X", "A", "B", "C", "D", "E"]
     ballots = [
-        (4, (0, 1, 4)), (6, (0, 2, 5)), (10, (0, 3)),
-        (9, (1, 4)), (8, (2, 5)), (4, (3,)), (3, (4,)), (2, (5,)), (3, ()),
+        (4, (0, 1, 4)),
+        (6, (0, 2, 5)),
+        (10, (0, 3)),
+        (9, (1, 4)),
+        (8, (2, 5)),
+        (4, (3,)),
+        (3, (4,)),
+        (2, (5,)),
+        (3, ()),
     ]
     result = count("stv-scottish", names, ballots, seats=3)
     for stage in result.stages:

@@ -25,8 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, required=True, help="how many new cards (1 to 1000; 0: none, list all)")
         parser.add_argument("--as", dest="username", required=True, help="username of a facilitator or editor")
         parser.add_argument("--csv", dest="path", help="write the CSV to this file (default: standard output)")
-        parser.add_argument("--base-url", default=settings.WAGTAILADMIN_BASE_URL,
-                            help="the site's public address for the links (default: WAGTAILADMIN_BASE_URL)")  # fmt: skip
+        parser.add_argument(
+            "--base-url",
+            default=settings.WAGTAILADMIN_BASE_URL,
+            help="the site's public address for the links (default: WAGTAILADMIN_BASE_URL)",
+        )
 
     def handle(self, *args, code, count, username, path=None, base_url="", **options):
         """Check who acts, make the cards through the service, write the CSV."""
@@ -39,8 +42,10 @@ class Command(BaseCommand):
             raise CommandError(f"No user {username!r} (or the account is not active).")
         actor = rules.Actor(user=user)
         if not rules.can(actor, rules.MANAGE_ELIGIBILITY, session):
-            raise CommandError(f"{username} is not allowed to make cards for {session.code}: only its facilitators "
-                               "and the editors of its consultation are.")  # fmt: skip
+            raise CommandError(
+                f"{username} is not allowed to make cards for {session.code}: only its facilitators "
+                "and the editors of its consultation are."
+            )
         if count:
             try:
                 cards = services.cards_generate(actor=actor, session=session, count=count)

@@ -39,13 +39,15 @@ for _fc_code in ("FE6ND9", "FE7NDJ"):
     services.round_open(actor=act, session=_fc_live, round_id=_fc_talk.pk)
 
 # Item 7: a merge to undo (a comment was written on the duplicate) and a vote still to open.
-_fc_live, _fc_made = _fc_session("FU4NDV", "Console: undo", author="Owain",
-                                 ideas=("Fix the bus shelter", "Repair the bus shelter", "Plant trees on the green"))
+_fc_live, _fc_made = _fc_session(
+    "FU4NDV", "Console: undo", author="Owain", ideas=("Fix the bus shelter", "Repair the bus shelter", "Plant trees on the green")
+)
 _fc_talk = Round.objects.create(session=_fc_live, kind="comment", title="Talk it through", position=2)
 services.round_open(actor=act, session=_fc_live, round_id=_fc_talk.pk)
 _fc_who = Actor(participant=services.participant_join(session=_fc_live, display_name="Siân"))
-services.comment_submit(actor=_fc_who, session=_fc_live, round_id=_fc_talk.pk, proposal_id=_fc_made[1].pk,
-                        body="Use the glass from the old one")
+services.comment_submit(
+    actor=_fc_who, session=_fc_live, round_id=_fc_talk.pk, proposal_id=_fc_made[1].pk, body="Use the glass from the old one"
+)
 services.round_close(actor=act, session=_fc_live, round_id=_fc_talk.pk)
 services.proposal_merge(actor=act, session=_fc_live, proposal_id=_fc_made[1].pk, into_id=_fc_made[0].pk)
 Round.objects.create(session=_fc_live, kind="vote", title="Choose one", position=3, method="irv")

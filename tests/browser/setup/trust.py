@@ -15,8 +15,9 @@ trust_cards = services.cards_generate(actor=act, session=trust, count=3)
 trust_voter = services.participant_join(session=trust, display_name="Carded", card_code=trust_cards[0].code)
 services.round_open(actor=act, session=trust, round_id=trust_vote.pk)
 services.ballot_cast(actor=Actor(participant=trust_voter), session=trust, round_id=trust_vote.pk, ranking=[trust_first.pk])
-services.ballot_enter_paper(actor=act, session=trust, round_id=trust_vote.pk, ranking=[trust_first.pk],
-                            card_code=trust_cards[1].code)
+services.ballot_enter_paper(
+    actor=act, session=trust, round_id=trust_vote.pk, ranking=[trust_first.pk], card_code=trust_cards[1].code
+)
 services.round_close(actor=act, session=trust, round_id=trust_vote.pk)
 services.round_publish(actor=act, session=trust, round_id=trust_vote.pk)
 facts["trust_round"] = trust_vote.pk
