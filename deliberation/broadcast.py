@@ -51,14 +51,9 @@ def _group_send(group, message):
         logger.exception("broadcast to %s failed", group)
 
 
-def _send(session_id, message):
-    """Send one message to the session's group."""
-    _group_send(group_name(session_id), message)
-
-
 def broadcast(session_id, event, audience):
     """Send a committed event (`{"type", "seq", "payload"}`) to every socket on the session."""
-    _send(session_id, {"type": EVENT_MESSAGE, "event": event, "audience": audience})
+    _group_send(group_name(session_id), {"type": EVENT_MESSAGE, "event": event, "audience": audience})
 
 
 async def abroadcast_presence(session_id, counts):

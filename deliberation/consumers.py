@@ -4,18 +4,22 @@ import asyncio
 import json
 import logging
 import time
+from importlib import import_module
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import get_user
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import check_for_language
 
 from deliberation import protocol, rules, scheduler, selectors, services, throttle
 from deliberation.broadcast import abroadcast_presence, group_name, session_digest, user_group_name
 from deliberation.errors import ServiceError
-from deliberation.identity import participant_id_from_session, presenter_session_id
-from deliberation.models import LiveSession, Participant
-from deliberation.rules import Actor
+from deliberation.identity import participant_id_from_session
+from deliberation.models import LiveSession
 
 logger = logging.getLogger(__name__)
 
@@ -39,16 +43,8 @@ def _query(scope, name):
     return parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name, [None])[0]
 
 
-def _presenter_for(scope):
-    """The session a presenter key in the socket's query string (`?key=...`) was made for."""
-    return presenter_session_id(_query(scope, "key"))
-
-
 def _language(scope):
     """The page's language (`?lang=cy`), else the remembered one, for translated error messages."""
-    from django.conf import settings
-    from django.utils.translation import check_for_language
-
     cookies = scope.get("cookies") or {}
     for code in (_query(scope, "lang"), cookies.get(settings.LANGUAGE_COOKIE_NAME)):
         if code and code in dict(settings.LANGUAGES) and check_for_language(code):
@@ -58,12 +54,6 @@ def _language(scope):
 
 def _current_user(scope):
     """The socket's user as the database says now: anonymous once signed out, deactivated or re-passworded."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import get_user
-    from django.contrib.auth.models import AnonymousUser
-
     user = scope.get("user")
     if user is None or not user.is_authenticated:
         return user
@@ -75,10 +65,9 @@ def _current_user(scope):
     return fresh if fresh.is_authenticated and fresh.pk == user.pk else AnonymousUser()
 
 
-def _actor_for(scope, participant_id, user):
-    """Build the actor from the user, the participant (fresh from the database) and the presenter key."""
-    participant = Participant.objects.filter(pk=participant_id).first() if participant_id else None
-    return Actor(user=user, participant=participant, presenter_for=_presenter_for(scope))
+def _actor(scope, user, participant_id, session_id=None):
+    """The socket's actor: the user, the participant (fresh from the database) and the room-screen key (`?key=...`)."""
+    return rules.actor_for(user=user, session_id=session_id, participant_id=participant_id, presenter_key=_query(scope, "key"))
 
 
 def _address(scope):
@@ -91,15 +80,13 @@ def _connect(scope, code):
     """Look up the session, the viewer's role and the first state message; or the close code refusing them."""
     user = scope.get("user")
     participant_id = participant_id_from_session(scope.get("session"), code)
-    presenter_for = _presenter_for(scope)
+    actor = _actor(scope, user, participant_id)  # the session is not known yet: only its code
     # Join-code guessing: an address over its budget of wrong codes (shared with the HTTP join form) may
     # still open sessions it joined or facilitates, so a venue's shared wi-fi keeps working.
     guesses = throttle.join_code_scope(_address(scope))
-    known = participant_id is not None or (user is not None and user.is_authenticated) or presenter_for is not None
+    known = participant_id is not None or (user is not None and user.is_authenticated) or actor.presenter_for is not None
     if not known and not throttle.allow(guesses, throttle.JOIN_CODE_FAILURES, throttle.JOIN_CODE_WINDOW):
         return {"refused": CLOSE_TOO_MANY_GUESSES}
-    participant = Participant.objects.filter(pk=participant_id).first() if participant_id else None
-    actor = Actor(user=user, participant=participant, presenter_for=presenter_for)
     info = selectors.connect_info(code, actor)
     if info is None:
         throttle.fail(guesses, throttle.JOIN_CODE_WINDOW)
@@ -126,7 +113,7 @@ def _act(scope, session_id, participant_id, channel_name, text, language):
     )
     # Roles can change mid-session: every message re-reads the role used for broadcasts, and whether the viewer
     # may still watch at all (a rotated room-screen key, a session ended, a participant no longer admitted).
-    actor = _actor_for(scope, participant_id, user)
+    actor = _actor(scope, user, participant_id, session_id)
     session = LiveSession(pk=session_id)
     return replies, rules.can(actor, rules.VIEW_FACILITATOR_DATA, session), rules.can(actor, rules.VIEW_SESSION, session)
 

@@ -1,20 +1,16 @@
-"""Published artefacts: anonymised ballots (BLT, CSV), the count report and charts, QR codes, the audit log."""
+"""Published files other than a round's ballots: QR codes, the CSV writer every download uses, the audit log in words."""
 
 import csv
 import io
 import json
-import secrets
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import segno
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from deliberation import counting
-from deliberation.models import normalise_code
-
-METHOD_COMMANDS = {"irv": "irv", "stv": "stv", "schulze": "schulze", "borda": "borda"}
+from deliberation.models import HIDE_REASONS, Comment, LiveSession, Proposal, Round
+from deliberation.results import no_result
 
 
 def qr_svg(url, title=None):
@@ -33,14 +29,6 @@ def qr_svg(url, title=None):
         omitsize=True,
     )
     return buffer.getvalue().decode("utf-8")
-
-
-def ballots_blt(round_):
-    """The round's ballots as BLT: aggregated by ranking, so no order or identity is left."""
-    from deliberation.tally.blt import write_blt
-
-    candidates, ballots = counting.round_ballots(round_)
-    return write_blt(tuple(counting.candidate_names(candidates)), ballots, round_.seats, counting.blt_title(round_), ())
 
 
 # OWASP's rule for CSV injection: a cell starting with one of these is read as a formula by spreadsheets.
@@ -73,242 +61,6 @@ def csv_writer(out):
     return _SafeWriter(out)
 
 
-def ballots_csv(round_, out):
-    """One row a ballot, in a random order, with no participant, receipt or time."""
-    candidates, ballots = counting.round_ballots(round_)
-    names = counting.candidate_names(candidates)
-    rows = [[names[i] for i in ranking] for weight, ranking in ballots for _n in range(weight)]
-    secrets.SystemRandom().shuffle(rows)
-    width = max((len(r) for r in rows), default=0)
-    writer = csv_writer(out)
-    writer.writerow([_("Preference %(n)s") % {"n": n} for n in range(1, width + 1)])
-    writer.writerows(rows)
-
-
-def recount_command(round_):
-    """The exact command that re-counts the downloaded BLT."""
-    code = round_.session.code
-    seats = f" --seats {round_.seats}" if round_.method == "stv" else ""
-    method = METHOD_COMMANDS.get(round_.method, round_.method)
-    # The published seed makes any lot-decided tie come out the same in the re-count.
-    seed = (round_.result or {}).get("seed")
-    seed = f" --seed {seed}" if seed else ""
-    return f"python -m deliberation.tally cyd-{code}-round-{round_.pk}.blt --method {method}{seats}{seed}"
-
-
-def receipt_counted(round_, receipt):
-    """True if a receipt code, typed in any case, with spaces or without hyphens, was counted in this round."""
-    code = normalise_code(receipt)
-    return bool(code) and counting.valid_ballots(round_).filter(receipt=code).exists()
-
-
-def no_result(result, short=False):
-    """Why a count chose nobody, in words ("" when it chose someone): a sentence, or a short line for lists."""
-    result = result or {}
-    outcome = result.get("outcome") or ("elected" if result.get("winners") else "no_result")
-    if outcome == "elected":
-        return ""
-    problem = result.get("problem") if outcome == "no_result" else "count_failed"
-    if short:
-        return {
-            "no_ballots": _("No result: no ballots were cast."),
-            "too_few_ballots": _("No result: fewer valid ballots than places to fill."),
-        }.get(problem, _("No result: the count could not be completed."))
-    return {
-        "no_ballots": _("No ballots were cast, so no proposal was chosen."),
-        "too_few_ballots": _("There were fewer valid ballots than places to fill, so no proposal was chosen."),
-    }.get(problem, _("The count could not be completed, so no proposal was chosen."))
-
-
-def _number(value):
-    """A result number (int or fixed-point string) as a Decimal."""
-    return Decimal(str(value)) if value is not None else Decimal(0)
-
-
-def _bars(votes, quota, elected, excluded):
-    """Geometry for one stage's chart, widths as percentages; `elected`/`excluded` include earlier stages."""
-    values = {name: _number(v) for name, v in votes.items()}
-    top = max([*values.values(), _number(quota)], default=Decimal(1)) or Decimal(1)
-    bars = []
-    for row, (name, value) in enumerate(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))):
-        status = "elected" if name in elected else "excluded" if name in excluded else ""
-        bars.append({"name": name, "value": value, "width": float(value / top * 100), "y": row * 36, "status": status})
-    quota_x = float(_number(quota) / top * 100) if quota is not None else None
-    return {"bars": bars, "height": max(len(bars) * 36, 36), "quota_x": quota_x}
-
-
-def describe_stage(stage):
-    """What happened at a stage, in words."""
-    lines = []
-    for name in stage.get("elected", []):
-        lines.append(_("%(name)s is elected.") % {"name": name})
-    for name in stage.get("excluded", []):
-        lines.append(_("%(name)s has the fewest votes and is excluded.") % {"name": name})
-    for tie in stage.get("ties", []):
-        rule = {
-            "earlier-stages": _("by the votes at earlier stages"),
-            "lot": _("by a recorded lot"),
-            "candidate-order": _("by the order on the ballot"),
-        }.get(tie.get("rule"), tie.get("rule", ""))
-        lines.append(
-            _("Tie between %(names)s, broken %(rule)s: %(chosen)s.")
-            % {"names": ", ".join(tie.get("candidates", [])), "rule": rule, "chosen": tie.get("chosen")}
-        )
-    return lines
-
-
-def result_report(round_):
-    """A published result arranged for the results page: stages with charts and words."""
-    result = round_.result or {}
-    stages = []
-    elected, excluded = [], []  # so far: a proposal elected (or excluded) at an earlier stage stays so
-    for stage in result.get("stages", []):
-        quota = stage.get("quota", result.get("quota"))
-        elected += stage.get("elected", [])
-        excluded += stage.get("excluded", [])
-        stages.append(
-            stage
-            | {
-                "chart": _bars(stage.get("votes", {}), quota, elected, excluded),
-                "words": describe_stage(stage),
-                "quota_value": quota,
-            }
-        )
-    scores = result.get("scores")
-    score_chart = _bars(scores, None, result.get("winners", []), []) if scores else None
-    pairwise = result.get("pairwise")
-    names = [c for c in result.get("candidates", []) if c not in result.get("withdrawn", [])]
-    matrix = (
-        [{"name": a, "cells": [None if a == b else pairwise.get(a, {}).get(b) for b in names]} for a in names]
-        if pairwise
-        else None
-    )
-    return {
-        "result": result,
-        "no_result": no_result(result),
-        "ballots_counted": result.get("ballots_counted", result.get("ballots", 0)),
-        "winners": result.get("winners", []),
-        "stages": stages,
-        "score_chart": score_chart,
-        "matrix": matrix,
-        "names": names,
-        "ranking": result.get("ranking"),
-        "ties": result.get("ties", []),
-        "trust": trust_report(round_),
-    }
-
-
-# --- how far a result can be trusted ----------------------------------------------------------
-
-
-def eligibility_of(round_):
-    """The eligibility and reconciliation figures of a counted round: as the count stored them, else as they are now."""
-    from deliberation import selectors
-
-    figures = (round_.result or {}).get("eligibility")
-    return dict(figures) if figures else selectors.reconciliation(round_)
-
-
-def _mode_name(mode):
-    """A mode's short name for labels."""
-    return {
-        "cards": _("Voting cards"),
-        "signin": _("Sign-in list"),
-        "admission": _("Admission by the facilitator"),
-    }.get(mode, _("Open vote"))
-
-
-def trust_label(round_):
-    """One line saying how far a published result can be trusted, e.g. "Voting cards · Ballots counted: 42 (3 on paper)"."""
-    figures = eligibility_of(round_)
-    mode = figures.get("mode") or round_.session.eligibility
-    if mode == "open":
-        return _("Open vote · not verified")
-    result = round_.result or {}
-    counted = figures.get("ballots_counted", result.get("ballots_counted", 0))
-    paper = result.get("paper_ballots", 0)
-    words = {"mode": _mode_name(mode), "counted": counted, "paper": paper}
-    if paper:
-        return _("%(mode)s · Ballots counted: %(counted)s (%(paper)s on paper)") % words
-    return _("%(mode)s · Ballots counted: %(counted)s") % words
-
-
-def trust_report(round_):
-    """The results page's "how far this result can be trusted": the mode in words and the reconciliation figures."""
-    figures = eligibility_of(round_)
-    session = round_.session
-    mode = figures.get("mode") or session.eligibility
-    number = lambda key: int(figures.get(key) or 0)  # noqa: E731
-    if mode == "cards":
-        words = [
-            _(
-                "Voting cards: only people holding one of the session's single-use cards could vote, "
-                "once each, online or on paper."
-            )
-        ]
-        rows = [
-            (_("Cards issued"), number("cards_issued")),
-            (_("Cards used online"), number("cards_used_online")),
-            (_("Cards used on paper"), number("cards_used_on_paper")),
-            (_("Cards unused"), number("cards_unused")),
-        ]
-    elif mode == "signin":
-        listed = figures.get("voters_listed")
-        listed = session.voters.count() if listed is None else int(listed)
-        words = [
-            ngettext(
-                "Sign-in: only the %(count)s person on the session's list could vote.",
-                "Sign-in: only the %(count)s people on the session's list could vote.",
-                listed,
-            )
-            % {"count": listed}
-        ]
-        rows = [(_("People on the list"), listed)]
-    elif mode == "admission":
-        # The count keeps the admitted participants as "participants"; older results are read as they are now.
-        admitted = figures.get("participants")
-        admitted = session.participants.filter(admission="admitted").count() if admitted is None else int(admitted)
-        words = [
-            ngettext(
-                "Admission: the facilitator admitted %(count)s person.",
-                "Admission: the facilitator admitted %(count)s people.",
-                admitted,
-            )
-            % {"count": admitted}
-        ]
-        rows = [(_("People admitted"), admitted)]
-    else:
-        mode = "open"
-        devices = number("devices")
-        words = [
-            _("Open vote: not verified. Anyone with the code could take part."),
-            ngettext(
-                "Participants who joined: %(participants)s, from %(count)s device.",
-                "Participants who joined: %(participants)s, from %(count)s devices.",
-                devices,
-            )
-            % {"participants": number("participants"), "count": devices},
-        ]
-        rows = [(_("Participants who joined"), number("participants")), (_("Devices they joined from"), devices)]
-    voided = list(figures.get("slips_voided") or [])
-    rows += [
-        (_("Online ballots"), number("online_ballots")),
-        (_("Paper slips entered"), number("paper_slips")),
-        (_("Paper slips voided"), len(voided)),
-        (_("Ballots counted"), figures.get("ballots_counted", (round_.result or {}).get("ballots_counted", 0))),
-        (_("Double entry of paper slips"), _("Used") if session.double_entry else _("Not used")),
-    ]
-    return {
-        "mode": mode,
-        "label": trust_label(round_),
-        "words": words,
-        "rows": rows,
-        "slips_voided": voided,
-        "double_entry": bool(session.double_entry),
-        "differences": list(figures.get("double_entry_differences") or []),
-    }
-
-
 # --- the audit log in words ---------------------------------------------------------------
 
 
@@ -329,8 +81,6 @@ class AuditContext:
     @classmethod
     def for_session(cls, session, facilitator):
         """The session's items now (three queries), for a reader who is or is not one of its facilitators."""
-        from deliberation.models import Comment, Proposal
-
         return cls(
             rounds=dict(session.rounds.values_list("pk", "title")),
             proposals={
@@ -367,8 +117,6 @@ def _id(item):
 
 def _method_name(method):
     """A counting method in the reader's language."""
-    from deliberation.models import Round
-
     return str(Round.Method(method).label) if method in Round.Method.values else (method or "?")
 
 
@@ -408,8 +156,6 @@ def _renamed(p, c, who):
 
 
 def _created(p, c, who):
-    from deliberation.models import Round
-
     kind = (p.get("round") or {}).get("kind")
     label = str(Round.Kind(kind).label) if kind in Round.Kind.values else "?"
     return _("%(who)s added round %(round)s (%(kind)s).") % {"who": who, "round": c.round(p.get("round")), "kind": label}
@@ -417,8 +163,6 @@ def _created(p, c, who):
 
 def _reason(text):
     """A hiding reason in the reader's language (preset codes are translated)."""
-    from deliberation.models import HIDE_REASONS
-
     return str(HIDE_REASONS.get(text, text or ""))
 
 
@@ -490,7 +234,6 @@ EVENT_WORDS = {
     "participant.joined": _joined,
     "participant.renamed": _renamed,
     "round.created": _created,
-    "round.updated": lambda p, c, who: _("%(who)s changed round %(round)s.") % {"who": who, "round": c.round(p.get("round"))},
     "round.reordered": lambda p, c, who: _("%(who)s changed the order of the rounds being prepared.") % {"who": who},
     "round.opened": lambda p, c, who: _("%(who)s opened round %(round)s.") % {"who": who, "round": c.round(p.get("round"))},
     "round.closed": _closed,
@@ -566,8 +309,6 @@ EVENT_WORDS = {
 
 def _eligibility_label(mode):
     """A session mode as its label in the reader's language (the code itself when unknown)."""
-    from deliberation.models import LiveSession
-
     return LiveSession.Eligibility(mode).label if mode in LiveSession.Eligibility.values else (mode or "?")
 
 
@@ -582,8 +323,6 @@ def _who(event):
 
 def describe_event(event, context):
     """One logged event as a sentence in the reader's language: who did what to which item, and why."""
-    from django.utils.text import capfirst
-
     who = _who(event)
     describe = EVENT_WORDS.get(event.type)
     payload = event.payload if isinstance(event.payload, dict) else {}

@@ -9,11 +9,15 @@ import logging
 import re
 from dataclasses import dataclass
 
+from django.http import QueryDict
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from deliberation import rules, selectors, services
 from deliberation.errors import ServiceError
-from deliberation.models import LiveSession, Participant
+from deliberation.identity import presenter_key
+from deliberation.models import LiveSession
 from deliberation.text import check_text
 
 logger = logging.getLogger(__name__)
@@ -48,7 +52,22 @@ def _ack_id(obj):
     return {"id": obj.pk}
 
 
-# type → (payload fields, handler(actor, session, payload, ref) → ack payload)
+def _round_ack(round_):
+    """The ack payload for a round that changed state."""
+    return {"id": round_.pk, "state": round_.state}
+
+
+def _admission_ack(participant):
+    """The ack payload for an admitted or refused participant."""
+    return {"id": participant.pk, "admission": participant.admission}
+
+
+def _voter_ack(user):
+    """The ack payload for a change to the session's sign-in list."""
+    return {"username": user.get_username()}
+
+
+# One handler per message type: handler(actor, session, payload, ref) → ack payload.
 def _proposal_submit(actor, session, p, ref):
     return _ack_id(
         services.proposal_submit(
@@ -90,6 +109,10 @@ def _ballot_enter_paper(actor, session, p, ref):
     return {"id": ballot.pk, "receipt": ballot.receipt, "number": ballot.slip_number, "entry_pass": ballot.entry_pass}
 
 
+def _ballot_void_paper(actor, session, p, ref):
+    return _ack_id(services.ballot_void_paper(actor=actor, session=session, ballot_id=p["id"], reason=p["reason"]))
+
+
 def _session_set_eligibility(actor, session, p, ref):
     session = services.session_set_eligibility(
         actor=actor,
@@ -106,25 +129,30 @@ def _cards_generate(actor, session, p, ref):
     return {"count": len(cards), "first": cards[0].number, "last": cards[-1].number}
 
 
-def _admission(verb):
-    def handler(actor, session, p, ref):
-        participant = getattr(services, f"participant_{verb}")(actor=actor, session=session, participant_id=p["id"])
-        return {"id": participant.pk, "admission": participant.admission}
-
-    return handler
+def _participant_admit(actor, session, p, ref):
+    return _admission_ack(services.participant_admit(actor=actor, session=session, participant_id=p["id"]))
 
 
-def _voter(verb):
-    def handler(actor, session, p, ref):
-        user = getattr(services, f"voter_{verb}")(actor=actor, session=session, username=p["username"])
-        return {"username": user.get_username()}
-
-    return handler
+def _participant_refuse(actor, session, p, ref):
+    return _admission_ack(services.participant_refuse(actor=actor, session=session, participant_id=p["id"]))
 
 
-def _use_card(actor, session, p, ref):
+def _participant_use_card(actor, session, p, ref):
     participant = services.participant_use_card(actor=actor, session=session, card_code=p["card"])
     return {"participant": participant.pk, "eligible": True}
+
+
+def _participant_rename(actor, session, p, ref):
+    participant = services.participant_rename(actor=actor, session=session, name=p["name"])
+    return {"name": participant.display_name, "named": bool(participant.display_name)}
+
+
+def _voter_add(actor, session, p, ref):
+    return _voter_ack(services.voter_add(actor=actor, session=session, username=p["username"]))
+
+
+def _voter_remove(actor, session, p, ref):
+    return _voter_ack(services.voter_remove(actor=actor, session=session, username=p["username"]))
 
 
 def _flag_submit(actor, session, p, ref):
@@ -135,30 +163,14 @@ def _flag_submit(actor, session, p, ref):
     )
 
 
-def _rename(actor, session, p, ref):
-    participant = services.participant_rename(actor=actor, session=session, name=p["name"])
-    return {"name": participant.display_name, "named": bool(participant.display_name)}
-
-
-def _round(verb):
-    def handler(actor, session, p, ref):
-        kwargs = {"minutes": p.get("minutes"), "auto_close": bool(p.get("auto_close"))} if verb == "open" else {}
-        round_ = getattr(services, f"round_{verb}")(actor=actor, session=session, round_id=p["round"], **kwargs)
-        return {"id": round_.pk, "state": round_.state}
-
-    return handler
+def _flag_resolve(actor, session, p, ref):
+    services.flag_resolve(actor=actor, session=session, flag_id=p["id"])
+    return {}
 
 
 def _round_create(actor, session, p, ref):
-    fields = {k: p[k] for k in ("kind", "title", "prompt", "max_per_participant", "method", "seats") if k in p}
+    fields = {k: p[k] for k in services.ROUND_FIELDS if k in p}
     return _ack_id(services.round_create(actor=actor, session=session, **fields))
-
-
-def _round_recount(actor, session, p, ref):
-    round_ = services.round_recount(
-        actor=actor, session=session, round_id=p["round"], method=p.get("method"), seats=p.get("seats")
-    )
-    return {"id": round_.pk, "state": round_.state, "outcome": round_.result.get("outcome", "")}
 
 
 def _round_reorder(actor, session, p, ref):
@@ -166,18 +178,55 @@ def _round_reorder(actor, session, p, ref):
     return {}
 
 
-def _moderate(entity, verb):
-    def handler(actor, session, p, ref):
-        kwargs = {f"{entity}_id": p["id"]}
-        if verb == "hide":
-            kwargs["reason"] = p["reason"]
-        if verb == "merge":
-            kwargs["into_id"] = p["into"]
-        if verb == "edit_title":
-            kwargs["title"] = p["title"]
-        return _ack_id(getattr(services, f"{entity}_{verb}")(actor=actor, session=session, **kwargs))
+def _round_open(actor, session, p, ref):
+    return _round_ack(
+        services.round_open(
+            actor=actor, session=session, round_id=p["round"], minutes=p.get("minutes"), auto_close=bool(p.get("auto_close"))
+        )
+    )
 
-    return handler
+
+def _round_close(actor, session, p, ref):
+    return _round_ack(services.round_close(actor=actor, session=session, round_id=p["round"]))
+
+
+def _round_publish(actor, session, p, ref):
+    return _round_ack(services.round_publish(actor=actor, session=session, round_id=p["round"]))
+
+
+def _round_recount(actor, session, p, ref):
+    round_ = services.round_recount(
+        actor=actor, session=session, round_id=p["round"], method=p.get("method"), seats=p.get("seats")
+    )
+    return _round_ack(round_) | {"outcome": round_.result.get("outcome", "")}
+
+
+def _proposal_hide(actor, session, p, ref):
+    return _ack_id(services.proposal_hide(actor=actor, session=session, proposal_id=p["id"], reason=p["reason"]))
+
+
+def _proposal_restore(actor, session, p, ref):
+    return _ack_id(services.proposal_restore(actor=actor, session=session, proposal_id=p["id"]))
+
+
+def _proposal_merge(actor, session, p, ref):
+    return _ack_id(services.proposal_merge(actor=actor, session=session, proposal_id=p["id"], into_id=p["into"]))
+
+
+def _proposal_unmerge(actor, session, p, ref):
+    return _ack_id(services.proposal_unmerge(actor=actor, session=session, proposal_id=p["id"], reason=p["reason"]))
+
+
+def _proposal_edit_title(actor, session, p, ref):
+    return _ack_id(services.proposal_edit_title(actor=actor, session=session, proposal_id=p["id"], title=p["title"]))
+
+
+def _comment_hide(actor, session, p, ref):
+    return _ack_id(services.comment_hide(actor=actor, session=session, comment_id=p["id"], reason=p["reason"]))
+
+
+def _comment_restore(actor, session, p, ref):
+    return _ack_id(services.comment_restore(actor=actor, session=session, comment_id=p["id"]))
 
 
 def _session_end(actor, session, p, ref):
@@ -185,23 +234,8 @@ def _session_end(actor, session, p, ref):
 
 
 def _session_rotate_presenter_key(actor, session, p, ref):
-    from deliberation.identity import presenter_key
-
     session = services.session_rotate_presenter_key(actor=actor, session=session)
     return {"version": session.presenter_key_version, "key": presenter_key(session)}  # the ack goes to the facilitator only
-
-
-def _proposal_unmerge(actor, session, p, ref):
-    return _ack_id(services.proposal_unmerge(actor=actor, session=session, proposal_id=p["id"], reason=p["reason"]))
-
-
-def _ballot_void_paper(actor, session, p, ref):
-    return _ack_id(services.ballot_void_paper(actor=actor, session=session, ballot_id=p["id"], reason=p["reason"]))
-
-
-def _flag_resolve(actor, session, p, ref):
-    services.flag_resolve(actor=actor, session=session, flag_id=p["id"])
-    return {}
 
 
 ROUND = {"round": Field("int")}
@@ -222,7 +256,7 @@ MESSAGES = {
         {"proposal": Field("int", False), "comment": Field("int", False), "reason": Field("str", False)},
         _flag_submit,
     ),
-    "participant.rename": ({"name": Field("str")}, _rename),
+    "participant.rename": ({"name": Field("str")}, _participant_rename),
     "round.create": (
         {
             "kind": Field("str"),
@@ -235,16 +269,16 @@ MESSAGES = {
         _round_create,
     ),
     "round.reorder": ({"order": Field("int_list")}, _round_reorder),
-    "round.open": (ROUND | {"minutes": Field("int", False), "auto_close": Field("bool", False)}, _round("open")),
-    "round.close": (ROUND, _round("close")),
-    "round.publish": (ROUND, _round("publish")),
+    "round.open": (ROUND | {"minutes": Field("int", False), "auto_close": Field("bool", False)}, _round_open),
+    "round.close": (ROUND, _round_close),
+    "round.publish": (ROUND, _round_publish),
     "round.recount": (ROUND | {"method": Field("str", False), "seats": Field("int", False)}, _round_recount),
-    "proposal.hide": ({"id": Field("int"), "reason": Field("str")}, _moderate("proposal", "hide")),
-    "proposal.restore": ({"id": Field("int")}, _moderate("proposal", "restore")),
-    "proposal.merge": ({"id": Field("int"), "into": Field("int")}, _moderate("proposal", "merge")),
-    "proposal.edit_title": ({"id": Field("int"), "title": Field("str")}, _moderate("proposal", "edit_title")),
-    "comment.hide": ({"id": Field("int"), "reason": Field("str")}, _moderate("comment", "hide")),
-    "comment.restore": ({"id": Field("int")}, _moderate("comment", "restore")),
+    "proposal.hide": ({"id": Field("int"), "reason": Field("str")}, _proposal_hide),
+    "proposal.restore": ({"id": Field("int")}, _proposal_restore),
+    "proposal.merge": ({"id": Field("int"), "into": Field("int")}, _proposal_merge),
+    "proposal.edit_title": ({"id": Field("int"), "title": Field("str")}, _proposal_edit_title),
+    "comment.hide": ({"id": Field("int"), "reason": Field("str")}, _comment_hide),
+    "comment.restore": ({"id": Field("int")}, _comment_restore),
     "flag.resolve": ({"id": Field("int")}, _flag_resolve),
     "session.end": ({}, _session_end),
     "session.rotate_presenter_key": ({}, _session_rotate_presenter_key),
@@ -257,11 +291,11 @@ MESSAGES = {
         _session_set_eligibility,
     ),
     "cards.generate": ({"count": Field("int")}, _cards_generate),
-    "participant.admit": ({"id": Field("int")}, _admission("admit")),
-    "participant.refuse": ({"id": Field("int")}, _admission("refuse")),
-    "voter.add": ({"username": Field("str")}, _voter("add")),
-    "voter.remove": ({"username": Field("str")}, _voter("remove")),
-    "participant.use_card": ({"card": Field("str")}, _use_card),
+    "participant.admit": ({"id": Field("int")}, _participant_admit),
+    "participant.refuse": ({"id": Field("int")}, _participant_refuse),
+    "voter.add": ({"username": Field("str")}, _voter_add),
+    "voter.remove": ({"username": Field("str")}, _voter_remove),
+    "participant.use_card": ({"card": Field("str")}, _participant_use_card),
     "proposal.unmerge": ({"id": Field("int"), "reason": Field("str")}, _proposal_unmerge),
     "ballot.void_paper": ({"id": Field("int"), "reason": Field("str")}, _ballot_void_paper),
 }
@@ -314,6 +348,50 @@ def dispatch(actor, session, kind, payload, ref):
     return handler(actor, session, payload, ref or "")
 
 
+def _ranking_from_ranks(post: QueryDict) -> list[int]:
+    """The proposal ids in rank order from a no-JS ballot's `rank_<proposal id>` fields (blank ones left out)."""
+    ranks = []
+    for key, value in post.items():
+        if key.startswith("rank_") and value:
+            try:
+                ranks.append((int(value), int(key[5:])))
+            except ValueError as exc:
+                raise ServiceError("invalid") from exc
+    if len({r for r, _p in ranks}) != len(ranks):
+        raise ServiceError("invalid", gettext("Give each proposal a different rank."))
+    return [pid for _r, pid in sorted(ranks)]
+
+
+def payload_from_post(kind: str, post: QueryDict) -> dict:
+    """Turn an HTML form's fields (the no-JS fallback) into a payload of `kind` with the right JSON types."""
+    fields, _handler = MESSAGES[kind]
+    payload = {}
+    for name, field in fields.items():
+        if field.kind == "int_list":
+            if name == "ranking" and any(key.startswith("rank_") for key in post):
+                payload[name] = _ranking_from_ranks(post)
+            elif name in post:
+                try:
+                    payload[name] = [int(v) for v in post.getlist(name) if v]
+                except ValueError as exc:
+                    raise ServiceError("invalid") from exc
+            continue
+        value = post.get(name)
+        if value in (None, "") and field.kind == "int":
+            continue
+        if field.kind == "bool":
+            payload[name] = value in ("1", "on", "true")  # a checkbox: absent when unticked
+            continue
+        if field.kind == "int":
+            try:
+                payload[name] = int(value)
+            except ValueError as exc:
+                raise ServiceError("invalid", f"Wrong type for field: {name}") from exc
+        elif value is not None:
+            payload[name] = value
+    return payload
+
+
 SUCCESS = {
     "proposal.submit": _("Your proposal has been added."),
     "comment.submit": _("Your comment has been added."),
@@ -359,8 +437,6 @@ def ref_of(text):
 
 def handle(*, session_id, user, participant_id, text, channel_name=None, language=None):
     """Handle one client frame; return the list of messages to send back to that client."""
-    from django.utils import translation
-
     with translation.override(language):
         return _handle(session_id, user, participant_id, text, channel_name)
 
@@ -371,8 +447,7 @@ def _handle(session_id, user, participant_id, text, channel_name):
     try:
         kind, ref, payload, message = parse(text)
         session = LiveSession.objects.get(pk=session_id)
-        participant = Participant.objects.filter(pk=participant_id, session_id=session_id).first()
-        actor = rules.Actor(user=user, participant=participant)
+        actor = rules.actor_for(user=user, session_id=session_id, participant_id=participant_id)
         if kind == "sync":
             return [_sync(session, actor, message.get("after"), ref)]
         if kind == "ping":

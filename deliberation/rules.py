@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 import rules
 
+from deliberation.identity import presenter_session_id
+from deliberation.models import LiveSession, Participant, VotingCard
+
 # Permission names, used by services, views, templates and the tests.
 VIEW_SESSION = "deliberation.view_session"
 SUBMIT_PROPOSAL = "deliberation.submit_proposal"
@@ -23,7 +26,6 @@ MODERATE = "deliberation.moderate"
 ENTER_PAPER_BALLOT = "deliberation.enter_paper_ballot"
 VIEW_FACILITATOR_DATA = "deliberation.view_facilitator_data"
 VIEW_AUDIT_LOG = "deliberation.view_audit_log"
-MANAGE_SESSIONS = "deliberation.manage_sessions"
 MANAGE_ELIGIBILITY = "deliberation.manage_eligibility"
 
 ALL_PERMISSIONS = [
@@ -39,7 +41,6 @@ ALL_PERMISSIONS = [
     ENTER_PAPER_BALLOT,
     VIEW_FACILITATOR_DATA,
     VIEW_AUDIT_LOG,
-    MANAGE_SESSIONS,
     MANAGE_ELIGIBILITY,
 ]
 
@@ -60,10 +61,26 @@ class Actor:
         return user.pk if user is not None and user.is_authenticated else None
 
 
+def actor_for(
+    *, user=None, session_id: int | None = None, participant_id: int | None = None, presenter_key: str | None = None
+) -> Actor:
+    """Who is acting, as a page, a form post or a socket frame knows it; the one place an Actor is built from them.
+
+    The user is whoever the request or socket says; the participant is read fresh from the database (from the id this
+    browser holds, of the session `session_id` when given); a room screen's presenter key names the one session it
+    may watch (None when missing, forged, rotated or ended).
+    """
+    participant = None
+    if participant_id:
+        participants = Participant.objects.filter(pk=participant_id)
+        if session_id is not None:
+            participants = participants.filter(session_id=session_id)
+        participant = participants.first()
+    return Actor(user=user, participant=participant, presenter_for=presenter_session_id(presenter_key))
+
+
 def _session_id(obj):
     """The id of the session that a session, round, participant, proposal or comment belongs to."""
-    from deliberation.models import LiveSession
-
     if isinstance(obj, LiveSession):
         return obj.pk
     if hasattr(obj, "session_id"):
@@ -82,8 +99,6 @@ def is_session_facilitator(actor, obj):
     """The actor is one of the facilitators of the session that `obj` belongs to."""
     if actor.user_id is None or obj is None:
         return False
-    from deliberation.models import LiveSession
-
     return LiveSession.facilitators.through.objects.filter(livesession_id=_session_id(obj), user_id=actor.user_id).exists()
 
 
@@ -96,15 +111,11 @@ def is_session_participant(actor, obj):
 
 def _session_of(obj):
     """The session that `obj` belongs to (the object itself when it is one: services pass the locked row)."""
-    from deliberation.models import LiveSession
-
     return obj if isinstance(obj, LiveSession) else LiveSession.objects.get(pk=_session_id(obj))
 
 
 def _has_card(participant):
     """The participant holds a voting card (of their own session: a card admits to one session only)."""
-    from deliberation.models import VotingCard
-
     return VotingCard.objects.filter(participant=participant, session_id=participant.session_id).exists()
 
 
@@ -116,8 +127,6 @@ def _on_list(participant, session):
 @rules.predicate
 def is_admitted(actor, obj=None):
     """The actor is a participant the facilitator has not refused or left waiting (admission mode)."""
-    from deliberation.models import Participant
-
     return actor.participant is not None and actor.participant.admission == Participant.Admission.ADMITTED
 
 
@@ -140,8 +149,6 @@ def may_contribute(actor, obj):
 
 def ineligibility(participant, session):
     """Why this participant may not vote in this session: "not_admitted", "no_card", "not_on_list", or "" (may)."""
-    from deliberation.models import LiveSession, Participant
-
     if participant is None:
         return "not_joined"
     if participant.admission != Participant.Admission.ADMITTED:
@@ -170,17 +177,9 @@ def is_board_editor(actor, obj):
     """The actor may edit the consultation page the session is attached to (Wagtail page permission)."""
     if actor.user_id is None or obj is None:
         return False
-    from deliberation.models import LiveSession
-
     session = LiveSession.objects.select_related("consultation").get(pk=_session_id(obj))
     page = session.consultation
     return page is not None and page.permissions_for_user(actor.user).can_edit()
-
-
-@rules.predicate
-def can_manage_sessions_in_admin(actor, obj=None):
-    """The user holds the model permission editors need to create sessions in Wagtail."""
-    return actor.user_id is not None and actor.user.has_perm("deliberation.change_livesession")
 
 
 # The policy table.
@@ -196,7 +195,6 @@ rules.add_perm(MODERATE, is_signed_in & is_session_facilitator)
 rules.add_perm(ENTER_PAPER_BALLOT, is_signed_in & is_session_facilitator)
 rules.add_perm(VIEW_FACILITATOR_DATA, is_signed_in & is_session_facilitator)
 rules.add_perm(VIEW_AUDIT_LOG, is_signed_in & (is_session_facilitator | is_board_editor))
-rules.add_perm(MANAGE_SESSIONS, is_signed_in & can_manage_sessions_in_admin)
 # Set the mode, keep the sign-in list, generate cards, admit or refuse: whoever prepares or runs the session.
 rules.add_perm(MANAGE_ELIGIBILITY, is_signed_in & (is_session_facilitator | is_board_editor))
 
@@ -204,3 +202,20 @@ rules.add_perm(MANAGE_ELIGIBILITY, is_signed_in & (is_session_facilitator | is_b
 def can(actor, permission, obj=None):
     """Ask the policy table whether `actor` holds `permission` on `obj`."""
     return rules.has_perm(permission, actor, obj)
+
+
+# Permissions only a joined participant can hold: a refusal says what is missing rather than "forbidden".
+PARTICIPANT_ONLY = frozenset({SUBMIT_PROPOSAL, SUBMIT_COMMENT, CAST_BALLOT, FLAG_CONTRIBUTION, RENAME_SELF})
+
+
+def refusal(actor: Actor, permission: str, obj=None) -> str:
+    """Why `actor` may not use `permission` on `obj` (an error code), or "" when the policy table allows it."""
+    if can(actor, permission, obj):
+        return ""
+    if permission in PARTICIPANT_ONLY:
+        if actor.participant is None:
+            return "not_joined"
+        if is_session_participant(actor, obj):
+            # A joined participant refused by eligibility is told why (no card, not on the list, not admitted).
+            return ineligibility(actor.participant, _session_of(obj)) or "forbidden"
+    return "forbidden"

@@ -23,7 +23,8 @@ from deliberation import counting, exports, protocol, rules, selectors, services
 from deliberation.errors import ServiceError
 from deliberation.forms import JoinForm, NameForm
 from deliberation.identity import participant_id_from_session, presenter_key, presenter_session_id, remember_participant
-from deliberation.models import LiveSession, Participant, Round, normalise_code
+from deliberation.models import LiveSession, Round, normalise_code
+from deliberation.results import eligibility_of, result_report
 
 
 def _session_or_404(code):
@@ -74,8 +75,7 @@ def code_lookup(view):
 def _actor(request, session):
     """The request's actor on this session."""
     participant_id = participant_id_from_session(request.session, session.code)
-    participant = Participant.objects.filter(pk=participant_id, session=session).first() if participant_id else None
-    return rules.Actor(user=request.user, participant=participant)
+    return rules.actor_for(user=request.user, session_id=session.pk, participant_id=participant_id)
 
 
 def join(request):
@@ -111,9 +111,9 @@ def session(request, code):
             return render(request, "deliberation/admission_wait.html", {"live": live, "participant": actor.participant})
         return _join_form(request, live)
     state = selectors.session_state(live, actor)
-    view = build_view(state)
+    view = build_view(state["payload"])
     if view["ended"]:
-        view["current"] = None  # an ended session offers nothing to do, even with a round left open
+        view = view | {"current": None}  # an ended session offers nothing to do, even with a round left open
     context = {"live": live, "state": state, "view": view, "ref": uuid.uuid4().hex} | _before_start(live)
     return render(request, "deliberation/session.html", context)
 
@@ -131,7 +131,7 @@ def _join_form(request, live):
     """The name form, saying before anyone joins who may vote here and asking for what the mode needs."""
     form = NameForm(request.POST or None, initial={"card": normalise_code(request.GET.get("card", ""))}, session=live)
     status = 200
-    if request.method == "POST" and live.status != LiveSession.Status.ENDED and form.is_valid():
+    if request.method == "POST" and form.is_valid():  # the service refuses an ended session ("session_ended")
         try:
             participant = services.participant_join(
                 session=live,
@@ -189,81 +189,49 @@ def _before_start(live):
     return {"start": start, "plan": selectors.planned_rounds(live)}
 
 
-def build_view(state):
-    """Arrange a state snapshot for the server-rendered page (what JS later keeps up to date)."""
-    payload = state["payload"]
-    rounds = payload["rounds"]
+def _round_labels(round_):
+    """A round with its kind and state in words."""
+    return round_ | {"kind_label": Round.Kind(round_["kind"]).label, "state_label": Round.State(round_["state"]).label}
+
+
+def _thread(comments):
+    """A proposal's comments as top-level comments, each with its replies."""
+    return [c | {"replies": [r for r in comments if r["parent"] == c["id"]]} for c in comments if c["parent"] is None]
+
+
+def build_view(payload: dict) -> dict:
+    """Arrange a state snapshot's payload for the server-rendered page (what JS later keeps up to date).
+
+    Pure: it builds new dicts and leaves the payload as the selector made it.
+    """
+    rounds = [_round_labels(r) for r in payload["rounds"]]
     current = next((r for r in rounds if r["state"] == "open"), None)
-    for round_ in rounds:
-        round_["kind_label"] = Round.Kind(round_["kind"]).label
-        round_["state_label"] = Round.State(round_["state"]).label
-    proposals = {p["id"]: p for p in payload["proposals"]}
     comments_by_proposal = {}
     for comment in payload["comments"]:
         comments_by_proposal.setdefault(comment["proposal"], []).append(comment)
-    visible = [p for p in payload["proposals"] if not p["merged_into"]]
-    for proposal in visible:
-        thread = comments_by_proposal.get(proposal["id"], [])
-        proposal["thread"] = [
-            c | {"replies": [r for r in thread if r["parent"] == c["id"]]} for c in thread if c["parent"] is None
-        ]
-        proposal["merged"] = [p for p in payload["proposals"] if p["merged_into"] == proposal["id"]]
+    proposals = {}  # by id, in the payload's order; those standing on their own with their thread and merged duplicates
+    for proposal in payload["proposals"]:
+        pid = proposal["id"]
+        proposals[pid] = proposal
+        if not proposal["merged_into"]:
+            merged = [p for p in payload["proposals"] if p["merged_into"] == pid]
+            proposals[pid] = proposal | {"thread": _thread(comments_by_proposal.get(pid, [])), "merged": merged}
     ballot = []
     my_ballot = None
     if current and current["kind"] == "vote":
         ballot = [proposals[i] for i in current["ballot"] if i in proposals]
         my_ballot = payload["my_ballots"].get(str(current["id"]))
-    published = [r for r in rounds if r["state"] == "published"]
     return {
         "started": any(r["state"] != "draft" for r in rounds),
         "ended": payload["session"]["status"] == LiveSession.Status.ENDED,
         "current": current,
-        "proposals": visible,
+        "proposals": [p for p in proposals.values() if not p["merged_into"]],
         "ballot": ballot,
         "my_ballot": my_ballot,
         "rank_choices": list(range(1, len(ballot) + 1)),
-        "published": published,
+        "published": [r for r in rounds if r["state"] == "published"],
         "rounds": rounds,
     }
-
-
-def _payload_from_post(kind, post):
-    """Turn an HTML form's fields into a protocol payload of the right JSON types."""
-    fields, _handler = protocol.MESSAGES[kind]
-    payload = {}
-    for name, field in fields.items():
-        if field.kind == "int_list":
-            if name == "ranking" and any(key.startswith("rank_") for key in post):
-                ranks = []
-                for key, value in post.items():
-                    if key.startswith("rank_") and value:
-                        try:
-                            ranks.append((int(value), int(key[5:])))
-                        except ValueError as exc:
-                            raise ServiceError("invalid") from exc
-                if len({r for r, _p in ranks}) != len(ranks):
-                    raise ServiceError("invalid", _("Give each proposal a different rank."))
-                payload[name] = [pid for _r, pid in sorted(ranks)]
-            elif name in post:
-                try:
-                    payload[name] = [int(v) for v in post.getlist(name) if v]
-                except ValueError as exc:
-                    raise ServiceError("invalid") from exc
-            continue
-        value = post.get(name)
-        if value in (None, "") and field.kind == "int":
-            continue
-        if field.kind == "bool":
-            payload[name] = value in ("1", "on", "true")  # a checkbox: absent when unticked
-            continue
-        if field.kind == "int":
-            try:
-                payload[name] = int(value)
-            except ValueError as exc:
-                raise ServiceError("invalid", f"Wrong type for field: {name}") from exc
-        elif value is not None:
-            payload[name] = value
-    return payload
 
 
 @code_lookup
@@ -281,7 +249,7 @@ def act(request, code):
     try:
         if kind not in protocol.MESSAGES:
             raise ServiceError("unknown_type")
-        payload = _payload_from_post(kind, request.POST)
+        payload = protocol.payload_from_post(kind, request.POST)
         reply = protocol.dispatch(actor, live, kind, payload, ref)
     except ServiceError as error:
         messages.error(request, error.message)
@@ -315,41 +283,21 @@ def facilitate(request, code):
     if not rules.can(actor, rules.VIEW_FACILITATOR_DATA, live):
         return _refuse(request)
     state = selectors.session_state(live, actor)
-    payload, fac = state["payload"], state["payload"]["facilitator"]
-    for kind in ("proposals", "comments"):  # facilitators read what they hid and who wrote it, to judge restoring
-        for item in payload[kind]:
-            if item["hidden"]:
-                words = fac[f"hidden_{kind}"].get(str(item["id"]), {})
-                item |= {
-                    "hidden_title": words.get("title", ""),
-                    "hidden_body": words.get("body", ""),
-                    "hidden_author": words.get("author", ""),
-                }
-    view = build_view(state)
+    fac = state["payload"]["facilitator"]
+    # Facilitators read what they hid and who wrote it, to judge restoring.
+    payload = state["payload"] | {
+        kind: [_with_hidden_words(item, fac[f"hidden_{kind}"]) for item in state["payload"][kind]]
+        for kind in ("proposals", "comments")
+    }
+    view = build_view(payload)
     titles = {p["id"]: p.get("title") or p.get("hidden_title") or f"#{p['id']}" for p in payload["proposals"]}
     merged = [p | {"merged_into_title": titles.get(p["merged_into"], "")} for p in payload["proposals"] if p["merged_into"]]
-    view["mod_proposals"] = sorted(view["proposals"] + merged, key=lambda p: p["id"])
-    round_titles, numbers, view["slips"] = {r["id"]: r["title"] for r in view["rounds"]}, {}, []
-    for slip in fac["paper_slips"]:
-        numbers[slip["round"]] = numbers.get(slip["round"], 0) + 1
-        ranking = ", ".join(f"{i}. {titles.get(pid, f'#{pid}')}" for i, pid in enumerate(slip["ranking"], 1))
-        number = slip.get("number") or numbers[slip["round"]]
-        view["slips"].append(
-            slip | {"number": number, "round_title": round_titles.get(slip["round"], ""), "ranking_text": ranking}
-        )
-    view["reconciliations"] = []
-    for r in view["rounds"]:  # closed votes: the freshest figures (after a void) else those stored with the count
-        fresh = fac["reconciliation"] if (fac["reconciliation"] or {}).get("round") == r["id"] else None
-        figures = fresh or (r.get("result") or {}).get("eligibility")
-        if r["kind"] == "vote" and r["state"] == "closed" and figures:
-            view["reconciliations"].append(figures | {"round": r["id"], "title": r["title"]})
-    # Each draft's "move up"/"move down" as the whole new order, so reordering works without JS too.
-    drafts = [r["id"] for r in view["rounds"] if r["state"] == "draft"]
-    for round_ in view["rounds"]:
-        if round_["id"] in drafts:
-            i = drafts.index(round_["id"])
-            round_["order_up"] = _swapped(drafts, i - 1) if i > 0 else None
-            round_["order_down"] = _swapped(drafts, i) if i < len(drafts) - 1 else None
+    view |= {
+        "rounds": _with_reorder_links(view["rounds"]),
+        "mod_proposals": sorted(view["proposals"] + merged, key=lambda p: p["id"]),
+        "slips": _console_slips(fac["paper_slips"], titles, {r["id"]: r["title"] for r in view["rounds"]}),
+        "reconciliations": _reconciliations(view["rounds"], fac["reconciliation"]),
+    }
     context = {
         "live": live,
         "state": state,
@@ -362,6 +310,53 @@ def facilitate(request, code):
         "elig": _eligibility_view(live, fac, request.GET.get("waiting")),
     }
     return render(request, "deliberation/facilitate.html", context)
+
+
+def _with_hidden_words(item, hidden):
+    """A proposal or comment; when hidden, with the words and author the facilitator's data keeps for it."""
+    if not item["hidden"]:
+        return item
+    words = hidden.get(str(item["id"]), {})
+    return item | {
+        "hidden_title": words.get("title", ""),
+        "hidden_body": words.get("body", ""),
+        "hidden_author": words.get("author", ""),
+    }
+
+
+def _with_reorder_links(rounds):
+    """Each draft with its "move up"/"move down" as the whole new order, so reordering works without JS too."""
+    drafts = [r["id"] for r in rounds if r["state"] == "draft"]
+
+    def links(i):
+        return {
+            "order_up": _swapped(drafts, i - 1) if i > 0 else None,
+            "order_down": _swapped(drafts, i) if i < len(drafts) - 1 else None,
+        }
+
+    return [r | links(drafts.index(r["id"])) if r["id"] in drafts else r for r in rounds]
+
+
+def _console_slips(slips, titles, round_titles):
+    """The paper slips entered, each numbered (in its round, unless it has a number) and its ranking in words."""
+    numbers, shaped = {}, []
+    for slip in slips:
+        numbers[slip["round"]] = numbers.get(slip["round"], 0) + 1
+        ranking = ", ".join(f"{i}. {titles.get(pid, f'#{pid}')}" for i, pid in enumerate(slip["ranking"], 1))
+        number = slip.get("number") or numbers[slip["round"]]
+        shaped.append(slip | {"number": number, "round_title": round_titles.get(slip["round"], ""), "ranking_text": ranking})
+    return shaped
+
+
+def _reconciliations(rounds, reconciliation):
+    """Closed votes' figures: the freshest (after a void) else those stored with the count."""
+    shaped = []
+    for r in rounds:
+        fresh = reconciliation if (reconciliation or {}).get("round") == r["id"] else None
+        figures = fresh or (r.get("result") or {}).get("eligibility")
+        if r["kind"] == "vote" and r["state"] == "closed" and figures:
+            shaped.append(figures | {"round": r["id"], "title": r["title"]})
+    return shaped
 
 
 # One line each under the console's four choices of who may vote.
@@ -380,9 +375,11 @@ def _eligibility_view(live, fac, waiting):
     except ValueError:
         pages = 1
     queue = [selectors.admission_queue(live, page) for page in range(1, pages + 1)] if pages > 1 else [fac["admission_queue"]]
-    items = [item for page in queue for item in page["items"]]
-    for item in items:
-        item["time_text"] = dateformat.format(datetime.fromisoformat(item["joined_at"]).astimezone(UK), "H:i")
+    items = [
+        item | {"time_text": dateformat.format(datetime.fromisoformat(item["joined_at"]).astimezone(UK), "H:i")}
+        for page in queue
+        for item in page["items"]
+    ]
     return {
         "mode": live.eligibility,
         "uncarded_may_contribute": live.uncarded_may_contribute,
@@ -409,13 +406,13 @@ def card_figures(fac):
 def present(request, code):
     """The presenter screen for the room's projector: what the public sees; live with the console's key."""
     live = _session_or_404(code)
-    state = selectors.session_state(live, rules.Actor(user=None))
+    state = selectors.session_state(live, rules.actor_for())  # what the public sees; the key only opens the socket
     join_url = _join_url(request, live)
     key = request.GET.get("key", "")
     context = {
         "live": live,
         "state": state,
-        "view": build_view(state),
+        "view": build_view(state["payload"]),
         "join_url": join_url,
         "qr_svg": exports.qr_svg(join_url),
         "presenter_key": key if presenter_session_id(key) == live.pk else "",
@@ -450,7 +447,7 @@ def cards_sheet(request, code):
     for card in cards:
         link = f"{join_url}?card={card.code}"
         title = _("QR code for voting card %(number)s") % {"number": card.number}
-        rows.append({"number": card.number, "code": card.code, "link": link, "qr": exports.qr_svg(link, title=title)})
+        rows.append({"number": card.number, "code": card.code, "qr": exports.qr_svg(link, title=title)})
     context = {
         "live": live,
         "cards": rows,
@@ -477,10 +474,10 @@ def results(request, code, round_id):
     context = {
         "live": live,
         "round": round_,
-        "report": exports.result_report(round_),
+        "report": result_report(round_),
         "receipt": receipt,
-        "receipt_found": exports.receipt_counted(round_, receipt) if receipt else None,
-        "recount_command": exports.recount_command(round_),
+        "receipt_found": counting.receipt_counted(round_, receipt) if receipt else None,
+        "recount_command": counting.recount_command(round_),
     }
     return render(request, "deliberation/results.html", context)
 
@@ -492,13 +489,13 @@ def results_download(request, code, round_id, fmt):
     round_ = _published_round(live, round_id)
     stem = f"cyd-{live.code}-round-{round_.pk}"
     if fmt == "blt":
-        response = HttpResponse(exports.ballots_blt(round_), content_type="text/plain; charset=utf-8")
+        response = HttpResponse(counting.ballots_blt(round_), content_type="text/plain; charset=utf-8")
     elif fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        exports.ballots_csv(round_, response)
+        counting.ballots_csv(round_, response)
     elif fmt == "json":
         # How far the result can be trusted travels with it (results counted before issue 9 get today's figures).
-        result = {**round_.result, "eligibility": exports.eligibility_of(round_)}
+        result = {**round_.result, "eligibility": eligibility_of(round_)}
         response = JsonResponse(result, json_dumps_params={"indent": 2, "ensure_ascii": False})
     elif fmt == "receipts":
         # Sorted random codes reveal nothing about who voted when.

@@ -219,11 +219,6 @@ class ConsultationPage(Page):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def board(self):
-        """The board page this consultation belongs to."""
-        return self.get_parent().specific
-
 
 class OutcomeUpdate(Orderable):
     """One “You said, we did” update: what people said and what the board decided or did about it."""

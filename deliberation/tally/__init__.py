@@ -26,8 +26,8 @@ Command line: python -m deliberation.tally FILE.blt --method M [--seats N] [--se
 [--tiebreak lot|candidate-order] [--json]
 """
 
-from .count import METHODS, count, count_election
-from .election import Election
+from .count import METHODS, count_election
+from .election import Election, count
 from .model import BltError, Result, Stage, TallyError, Tie, Transfer
 
 __all__ = [

@@ -8,7 +8,9 @@ import os
 import sys
 
 from .count import METHODS
+from .election import Election
 from .model import TallyError
+from .report import render
 from .ties import TIEBREAKS
 
 
@@ -39,8 +41,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{prog}: error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     try:
-        from .election import Election
-
         election = Election.from_blt(text)
         result = election.count(args.method, seats=args.seats, seed=args.seed, tiebreak=args.tiebreak)
     except TallyError as exc:
@@ -49,8 +49,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         sys.stdout.write(result.to_json() + "\n")
     else:
-        from .report import render
-
         sys.stdout.write(render(result))
     return 0
 

@@ -1,4 +1,4 @@
-"""BLT ballot files (OpenSTV, Droop, ERS): parse into an Election and write one back.
+"""BLT ballot files (OpenSTV, Droop, ERS): parse into plain fields (Election.from_blt builds on them) and write one.
 
 Layout::
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .model import BltError, TallyError
 
@@ -131,10 +132,20 @@ def _ballots(counts: Counter, lines: list[bytes], start: int, end: int, n: int):
     return aggregated, kept
 
 
-def parse_blt(data: str | bytes):
-    """Parse BLT text (str, or UTF-8 bytes) into an Election; raise BltError naming the line if malformed."""
-    from .election import Election
+@dataclass(frozen=True)
+class BltFields:
+    """What a BLT file holds, checked: Election.from_blt() builds the election from these fields."""
 
+    candidates: tuple[str, ...]
+    ballots: tuple[tuple[int, tuple[int, ...]], ...]  # (weight, 0-based ranking), every distinct ranking once
+    seats: int
+    title: str
+    withdrawn: frozenset[int]
+    texts: list[bytes]  # each ranking's text as written, in the order of `ballots` (for the canonical BLT)
+
+
+def parse_blt(data: str | bytes) -> BltFields:
+    """Parse BLT text (str, or UTF-8 bytes) into its fields; raise BltError naming the line if malformed."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -224,7 +235,7 @@ def parse_blt(data: str | bytes):
         raise BltError(f"duplicate candidate name {dup!r}", total)
 
     ballots = tuple(zip(aggregated.values(), aggregated, strict=True))
-    return Election._trusted(tuple(names), ballots, seats, title, frozenset(withdrawn), texts)
+    return BltFields(tuple(names), ballots, seats, title, frozenset(withdrawn), texts)
 
 
 def ranking_texts(n: int, ballots) -> list[bytes]:

@@ -1,14 +1,17 @@
-"""The entry points: count(method, candidates, ballots, ...) and count_election(election, method, ...)."""
+"""Counting an election: count_election(election, method, ...) checks the method, seats and tie-break rule,
+sets up the context and runs the method's count (Election.count and count() in election.py call it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ._gc import paused_gc
 from .context import Context
-from .election import Election
 from .model import Result, TallyError
 from .ties import TIEBREAKS, TieBreaker
+
+if TYPE_CHECKING:  # for the annotations only: election.py imports this module
+    from .election import Election
 
 METHODS = ("irv", "stv-scottish", "stv", "stv-meek", "schulze", "schulze-margins", "borda", "condorcet")
 ALIASES = {"stv": "stv-scottish"}
@@ -98,19 +101,3 @@ def _count_election(election: Election, method: str, seats, seed, tiebreak) -> R
         tb=TieBreaker(election.candidates, seed_text, tiebreak),
     )
     return _counter(method)(ctx)
-
-
-def count(
-    method: str,
-    candidates: Iterable[str],
-    ballots: Iterable[tuple[int, Iterable[int]]],
-    seats: int = 1,
-    seed: str | int | None = None,
-    tiebreak: str = "lot",
-    withdrawn: Iterable[int] = (),
-    title: str = "",
-) -> Result:
-    """Count (weight, ranking) ballots whose rankings are 0-based indices into candidates."""
-    with paused_gc():
-        election = Election.build(candidates, ballots, seats=seats, title=title, withdrawn=withdrawn)
-    return count_election(election, method, seats=seats, seed=seed, tiebreak=tiebreak)

@@ -1,4 +1,5 @@
-"""The Election value type: candidates, aggregated ballots, seats, title and withdrawn candidates."""
+"""The Election value type (candidates, aggregated ballots, seats, title, withdrawn candidates), and count(),
+which builds one from names and (weight, ranking) ballots and counts it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import sha256
 
-from .model import TallyError
+from ._gc import paused_gc
+from .blt import canonical_blt_bytes, parse_blt, ranking_texts, write_blt
+from .count import count_election
+from .model import Result, TallyError
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,6 @@ class Election:
     _texts: list[bytes] | None = field(default=None, compare=False, repr=False, hash=False)
     # The default seed, once computed (the election is immutable, so it cannot go stale).
     _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
-
-    @classmethod
-    def _trusted(cls, candidates, ballots, seats, title, withdrawn, texts=None) -> Election:
-        return cls(candidates, ballots, seats, title, withdrawn, texts)
 
     @classmethod
     def build(
@@ -78,21 +78,15 @@ class Election:
     @classmethod
     def from_blt(cls, text: str | bytes) -> Election:
         """Parse BLT text (str or UTF-8 bytes); raise BltError naming the line if it is malformed."""
-        from ._gc import paused_gc
-        from .blt import parse_blt
-
         with paused_gc():
-            return parse_blt(text)
+            fields = parse_blt(text)
+        return cls(fields.candidates, fields.ballots, fields.seats, fields.title, fields.withdrawn, fields.texts)
 
     def to_blt(self) -> str:
         """Write the election as BLT text (ballots in stored order)."""
-        from .blt import write_blt
-
         return write_blt(self.candidates, self.ballots, self.seats, self.title, self.withdrawn)
 
     def _canonical_bytes(self) -> bytes:
-        from .blt import canonical_blt_bytes, ranking_texts
-
         texts = self._texts if self._texts is not None else ranking_texts(len(self.candidates), self.ballots)
         return canonical_blt_bytes(self.candidates, self.ballots, texts, self.seats, self.title, self.withdrawn)
 
@@ -113,8 +107,22 @@ class Election:
         """Number of valid ballots (sum of weights, empty ballots included)."""
         return sum(w for w, _ in self.ballots)
 
-    def count(self, method: str, seats: int | None = None, seed: str | int | None = None, tiebreak: str = "lot"):
-        """Count this election with a method; see deliberation.tally.count for the arguments."""
-        from .count import count_election
-
+    def count(self, method: str, seats: int | None = None, seed: str | int | None = None, tiebreak: str = "lot") -> Result:
+        """Count this election with a method; see count() below for the arguments."""
         return count_election(self, method, seats=seats, seed=seed, tiebreak=tiebreak)
+
+
+def count(
+    method: str,
+    candidates: Iterable[str],
+    ballots: Iterable[tuple[int, Iterable[int]]],
+    seats: int = 1,
+    seed: str | int | None = None,
+    tiebreak: str = "lot",
+    withdrawn: Iterable[int] = (),
+    title: str = "",
+) -> Result:
+    """Count (weight, ranking) ballots whose rankings are 0-based indices into candidates."""
+    with paused_gc():
+        election = Election.build(candidates, ballots, seats=seats, title=title, withdrawn=withdrawn)
+    return count_election(election, method, seats=seats, seed=seed, tiebreak=tiebreak)

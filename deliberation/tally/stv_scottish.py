@@ -113,6 +113,52 @@ def count_stv_scottish(ctx: Context) -> Result:
             transfers.append(Transfer(names[source], None, gone_papers, scaled(gone_votes, DECIMALS)))
         return transfers, total_moved + gone_votes, gone_votes
 
+    def transfer_surplus(pending: list[int]) -> None:
+        """Rules 48-49: transfer the largest surplus (equal ones by the most recent earlier difference)."""
+        nonlocal exhausted, lost
+        top = max(tally[c] for c in pending)
+        biggest = [c for c in pending if tally[c] == top]
+        new_stage([])
+        source = biggest[0]
+        if len(biggest) > 1:
+            source = tb.pick(biggest, history, lowest=False, kind="surplus", stage=len(stages), show=_show, value=top - quota)
+        total = tally[source]
+        surplus = total - quota
+        stages[-1]["actions"].append(f"transfer surplus of {names[source]} ({_show(surplus)})")
+        cache: dict[int, int] = {}
+
+        def transfer_value(v, surplus=surplus, total=total, cache=cache):
+            """New value of a paper now worth v (computed once per distinct value)."""
+            # Rule 48(3): surplus x paper value / total votes, to 5 dp, remainder ignored.
+            tv = cache.get(v)
+            if tv is None:
+                tv = cache[v] = surplus * v // total
+            return tv
+
+        transfers, released, gone = move(source, transfer_value)
+        transferred.add(source)
+        tally[source] = quota
+        exhausted += gone
+        lost += surplus - released
+        stages[-1]["transfers"] = transfers
+
+    def exclude_lowest(continuing: list[int]) -> None:
+        """Rules 50-51: exclude the continuing candidate with the fewest votes; papers move at the value they had."""
+        nonlocal exhausted
+        low = min(tally[c] for c in continuing)
+        lows = [c for c in continuing if tally[c] == low]
+        new_stage([])
+        loser = lows[0]
+        if len(lows) > 1:
+            loser = tb.pick(lows, history, lowest=True, kind="exclude", stage=len(stages), show=_show, value=low)
+        stages[-1]["actions"].append(f"exclude {names[loser]} ({_show(low)})")
+        stages[-1]["excluded"].append(loser)
+        state[loser] = EXCLUDED
+        transfers, _released, gone = move(loser, lambda v: v)
+        tally[loser] = 0
+        exhausted += gone
+        stages[-1]["transfers"] = transfers
+
     # Rule 45: first stage.
     new_stage(["count first preferences"])
     close_stage()
@@ -130,47 +176,9 @@ def count_stv_scottish(ctx: Context) -> Result:
             break
         pending = [c for c in elected if c not in transferred and tally[c] > quota]
         if pending:
-            # Rule 49: largest surplus first; equal surpluses by the most recent earlier difference.
-            top = max(tally[c] for c in pending)
-            biggest = [c for c in pending if tally[c] == top]
-            new_stage([])
-            source = biggest[0]
-            if len(biggest) > 1:
-                source = tb.pick(biggest, history, lowest=False, kind="surplus", stage=len(stages), show=_show, value=top - quota)
-            total = tally[source]
-            surplus = total - quota
-            stages[-1]["actions"].append(f"transfer surplus of {names[source]} ({_show(surplus)})")
-            cache: dict[int, int] = {}
-
-            def transfer_value(v, surplus=surplus, total=total, cache=cache):
-                """New value of a paper now worth v (computed once per distinct value)."""
-                # Rule 48(3): surplus x paper value / total votes, to 5 dp, remainder ignored.
-                tv = cache.get(v)
-                if tv is None:
-                    tv = cache[v] = surplus * v // total
-                return tv
-
-            transfers, released, gone = move(source, transfer_value)
-            transferred.add(source)
-            tally[source] = quota
-            exhausted += gone
-            lost += surplus - released
-            stages[-1]["transfers"] = transfers
+            transfer_surplus(pending)
         else:
-            # Rules 50-51: exclude the lowest; papers move at the value they had.
-            low = min(tally[c] for c in continuing)
-            lows = [c for c in continuing if tally[c] == low]
-            new_stage([])
-            loser = lows[0]
-            if len(lows) > 1:
-                loser = tb.pick(lows, history, lowest=True, kind="exclude", stage=len(stages), show=_show, value=low)
-            stages[-1]["actions"].append(f"exclude {names[loser]} ({_show(low)})")
-            stages[-1]["excluded"].append(loser)
-            state[loser] = EXCLUDED
-            transfers, _released, gone = move(loser, lambda v: v)
-            tally[loser] = 0
-            exhausted += gone
-            stages[-1]["transfers"] = transfers
+            exclude_lowest(continuing)
         close_stage()
         elect_quota_reachers()
 

@@ -1,8 +1,14 @@
 """Template tags that show live sessions on Wagtail pages."""
 
-from django import template
+from decimal import Decimal, InvalidOperation
 
-from deliberation import selectors
+from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from deliberation import results, selectors
+from deliberation.models import HIDE_REASONS
 
 register = template.Library()
 
@@ -16,16 +22,18 @@ def consultation_sessions(page):
 @register.filter
 def person(name):
     """A participant's name, or "Anonymous participant" in the viewer's language."""
-    from django.utils.translation import gettext
-
     return name or gettext("Anonymous participant")
+
+
+@register.simple_tag
+def hide_reasons() -> dict:
+    """The preset public reasons for hiding: code -> words in the viewer's language (models.HIDE_REASONS)."""
+    return HIDE_REASONS
 
 
 @register.filter
 def hide_reason(reason):
     """A public reason for hiding: a preset code in the viewer's language, or the facilitator's words."""
-    from deliberation.models import HIDE_REASONS
-
     label = HIDE_REASONS.get(reason)
     return str(label) if label is not None else reason
 
@@ -33,8 +41,6 @@ def hide_reason(reason):
 @register.filter
 def count_number(value):
     """A count as people write it: "3" not "3.00000", "2.5", at most five decimals where transfers made them."""
-    from decimal import Decimal, InvalidOperation
-
     if value is None or value == "":
         return ""
     try:
@@ -49,25 +55,18 @@ def count_number(value):
 @register.filter
 def no_result(result):
     """Why a published count chose nobody, as one line for lists ("" when it chose someone)."""
-    from deliberation.exports import no_result as words
-
-    return words(result, short=True)
+    return results.no_result(result, short=True)
 
 
 @register.filter
 def trust_label(round_):
     """How far a published round's result can be trusted, in one line (e.g. "Open vote · not verified")."""
-    from deliberation.exports import trust_label as label
-
-    return label(round_)
+    return results.trust_label(round_)
 
 
 @register.filter
 def join_link(url, code):
     """A join link (HTML) that may wrap after a slash but never inside the session code, e.g. on the projector."""
-    from django.utils.html import conditional_escape, format_html
-    from django.utils.safestring import mark_safe
-
     parts = [
         format_html('<span class="present__url-code">{}</span>', part) if part == code else conditional_escape(part)
         for part in str(url).split("/")

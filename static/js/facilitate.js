@@ -1,8 +1,10 @@
 // The facilitator console: run of show, live counts, moderation queue and paper ballot entry,
 // kept up to date over the session socket. Every form also works as a plain POST without JS.
 
-import { announce, clock, clone, fill, formFields, loadStrings, newRef, person, reasonText, setText, slot, uniqueIds } from "./lib/dom.js";
+import { announce, clone, fill, formFields, loadStrings, person, placeInOrder, reasonText, setText, slot, uniqueIds } from "./lib/dom.js";
+import { Countdown, feedback, sendForm } from "./lib/forms.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
+import { SessionState } from "./lib/session-state.js";
 
 const root = document.getElementById("live");
 const t = loadStrings();
@@ -10,23 +12,17 @@ const announcer = document.getElementById("announcer");
 const globalFeedback = document.getElementById("console-feedback");
 const indicator = document.getElementById("connection");
 
-const model = {
-  session: {},
-  rounds: new Map(),
-  proposals: new Map(),
-  comments: new Map(),
-  fac: { participants: 0, ballots: {}, flags: [], hidden_proposals: {}, hidden_comments: {}, paper_slips: [] },
-  presence: null,
-  ended: false,
-};
+const store = new SessionState();
+const model = store.state;
 const nodes = {
   rounds: new Map(), proposals: new Map(), comments: new Map(), flags: new Map(), slips: new Map(),
   voters: new Map(), waiting: new Map(), reconciliations: new Map(),
 };
 // Waiting people shown beyond the snapshot's first page (after "Show more"), kept until admitted or refused.
-const extraWaiting = new Map([...document.querySelectorAll("#admission-queue > li[data-id]")].slice(50).map((li) => [
-  Number(li.dataset.id), { id: Number(li.dataset.id), name: li.dataset.name || "", joined_at: slot(li, "time").getAttribute("datetime") },
-]));
+for (const li of [...document.querySelectorAll("#admission-queue > li[data-id]")].slice(50)) {
+  const id = Number(li.dataset.id);
+  model.moreWaiting.set(id, { id, name: li.dataset.name || "", joined_at: slot(li, "time").getAttribute("datetime") });
+}
 const endForm = document.getElementById("end-form");
 const endDialog = document.getElementById("end-confirm");
 const addForm = document.querySelector("#add-round form");
@@ -35,154 +31,29 @@ let slips = 0;
 
 const socket = new LiveSocket({
   code: root.dataset.code,
-  onSnapshot: snapshot,
-  onEvent: event,
-  onPresence: (counts) => {
-    model.presence = counts;
-    renderStats();
-  },
+  onSnapshot: (state) => store.sync(state),
+  onEvent: (event) => store.apply(event),
+  onPresence: (counts) => store.setPresence(counts),
   onStatus: (status, waiting) => showStatus(indicator, t, status, waiting),
 });
+const countdown = new Countdown({ t, announcer, socket, autoKey: "closes_in_auto", upKey: "time_up_console" });
 
-function byId(items) {
-  return new Map(items.map((item) => [item.id, item]));
-}
-
-function snapshot(state) {
-  model.rounds = byId(state.rounds);
-  model.proposals = byId(state.proposals);
-  model.comments = byId(state.comments);
-  model.fac = state.facilitator;
-  model.session = state.session;
-  model.ended = state.session.status === "ended";
-  render();
-}
-
-function event({ type, payload }) {
-  const fac = model.fac;
-  switch (type) {
-    case "participant.joined":
-      fac.participants += 1;
-      break;
-    case "session.eligibility_set":
-      Object.assign(model.session, { eligibility: payload.mode, uncarded_may_contribute: payload.uncarded_may_contribute,
-        double_entry: payload.double_entry });
-      break;
-    case "participant.admission_requested":
-      if (fac.admission_queue && payload.participant) {
-        const queue = fac.admission_queue;
-        if (queue.items.length < 50) queue.items = [...queue.items.filter((p) => p.id !== payload.participant.id), payload.participant];
-        queue.total += 1;
-      }
-      announce(announcer, t("waiting_new"));
-      break;
-    case "participant.admitted":
-    case "participant.refused":
-      if (fac.admission_queue) {
-        const before = fac.admission_queue.items.length;
-        fac.admission_queue.items = fac.admission_queue.items.filter((p) => p.id !== payload.participant);
-        if (fac.admission_queue.items.length < before || extraWaiting.has(payload.participant)) fac.admission_queue.total -= 1;
-      }
-      extraWaiting.delete(payload.participant);
-      break;
-    case "round.counted": {
-      // On close, and again on a recount (maybe with another method) or when a slip is voided after closing.
-      const round = model.rounds.get(payload.round);
-      if (round) Object.assign(round, { result: payload.result }, payload.method ? { method: payload.method, seats: payload.seats } : {});
-      break;
-    }
-    case "session.ended":
-      model.ended = true;
-      break;
-    case "round.reordered": {
-      // As the server does: drafts come after every round already run, in the new order.
-      const start = [...model.rounds.values()].filter((r) => r.state !== "draft").length + 1;
-      payload.order.forEach((id, i) => {
-        const round = model.rounds.get(id);
-        if (round) round.position = start + i;
-      });
-      break;
-    }
-    case "ballot.cast":
-    case "ballot.paper_entered":
-    case "ballot.paper_voided":
-      fac.ballots[String(payload.round)] = payload.ballots;
-      if (payload.slip) fac.paper_slips = [...(fac.paper_slips || []).filter((s) => s.id !== payload.slip.id), payload.slip];
-      break;
-    case "flag.submitted":
-      fac.flags = [...fac.flags.filter((f) => f.id !== payload.flag.id), payload.flag];
-      announce(announcer, t("new_flag"));
-      break;
-    case "flag.resolved":
-      fac.flags = fac.flags.filter((f) => f.id !== payload.flag);
-      break;
-    default:
-      if (type.startsWith("round.") && payload.round && typeof payload.round === "object") {
-        const old = model.rounds.get(payload.round.id) || {};
-        model.rounds.set(payload.round.id, { ...old, ...payload.round, ...(payload.result ? { result: payload.result } : {}) });
-      } else if (type.startsWith("proposal.")) {
-        for (const key of ["proposal", "into", "from"]) {
-          const p = payload[key];
-          if (!p) continue;
-          const old = model.proposals.get(p.id);
-          // Keep the words (and author) of a proposal being hidden, so it can be judged for restoring.
-          if (p.hidden && old && !old.hidden) fac.hidden_proposals[String(p.id)] = { title: old.title, body: old.body, author: old.author };
-          model.proposals.set(p.id, p);
-          if (p.hidden) fac.flags = fac.flags.filter((f) => f.proposal !== p.id);
-        }
-        if (type === "proposal.merged") {
-          for (const c of model.comments.values()) if (c.proposal === payload.proposal.id) c.proposal = payload.into.id;
-        }
-        if (type === "proposal.unmerged") {
-          for (const id of payload.comments || []) {
-            const c = model.comments.get(id);
-            if (c) c.proposal = payload.proposal.id;
-          }
-        }
-        if (type === "proposal.submitted") announce(announcer, t("new_proposal", { title: payload.proposal.title }));
-      } else if (type.startsWith("comment.") && payload.comment) {
-        const c = payload.comment;
-        const old = model.comments.get(c.id);
-        if (c.hidden && old && !old.hidden) fac.hidden_comments[String(c.id)] = { body: old.body, author: old.author };
-        if (c.hidden) fac.flags = fac.flags.filter((f) => f.comment !== c.id);
-        model.comments.set(c.id, c);
-      }
-  }
-  // Figures the server works out (cards, the sign-in list, the queue's pages, the lock, reconciliation): fetched afresh.
-  // Not on every online ballot: in a big room that would be a snapshot per vote; the close brings the final figures.
-  if (REFRESH_ON.test(type)) refresh();
-  render();
-}
-
+// Figures the server works out (cards, the sign-in list, the queue's pages, the lock, reconciliation): fetched afresh.
+// Not on every online ballot: in a big room that would be a snapshot per vote; the close brings the final figures.
 const REFRESH_ON = /^(cards\.|voter\.|participant\.(admission_requested|admitted|refused|card_used)|session\.eligibility_set|ballot\.paper_|round\.(opened|closed|counted|published))/;
-let refreshTimer = 0;
 
-function refresh() {
-  if (refreshTimer) return;
-  refreshTimer = window.setTimeout(() => {
-    refreshTimer = 0;
-    if (!socket.isOpen()) return; // a reconnect brings a fresh snapshot anyway
-    if (socket.syncing) {
-      refresh();
-      return;
-    }
-    // As LiveSocket's own sync: events arriving meanwhile wait in its buffer, then apply after the snapshot.
-    socket.syncing = socket.sendInternal({ type: "sync", after: -1 }, (reply) => {
-      socket.syncing = null;
-      if (reply.type === "ack" && reply.payload && reply.payload.snapshot) socket.applySnapshot(reply.payload.snapshot);
-      socket.drain();
-    });
-  }, 250);
-}
-
-function current() {
-  for (const round of model.rounds.values()) if (round.state === "open") return round;
-  return null;
-}
-
-function rounds() {
-  return [...model.rounds.values()].sort((a, b) => a.position - b.position || a.id - b.id);
-}
+store.subscribe((event) => {
+  const { type, payload } = event || {};
+  if (type === "presence") {
+    if (model.facilitator) renderStats();
+    return;
+  }
+  if (type === "participant.admission_requested") announce(announcer, t("waiting_new"));
+  if (type === "flag.submitted") announce(announcer, t("new_flag"));
+  if (type === "proposal.submitted") announce(announcer, t("new_proposal", { title: payload.proposal.title }));
+  if (type && REFRESH_ON.test(type)) socket.refresh();
+  render();
+});
 
 // --- rendering -----------------------------------------------------------------------------
 
@@ -200,7 +71,7 @@ function render() {
 
 function titleOf(id) {
   const p = model.proposals.get(id);
-  const hidden = model.fac.hidden_proposals[String(id)];
+  const hidden = model.facilitator.hidden_proposals[String(id)];
   return (p && p.title) || (hidden && hidden.title) || `#${id}`;
 }
 
@@ -213,18 +84,18 @@ function outcomeText(result) {
 }
 
 function renderStats() {
-  const round = current();
+  const round = store.current();
   const presence = model.presence;
   if (presence) {
     setText(document.getElementById("count-connected"), String(presence.participants));
     setText(document.getElementById("count-facilitators"), presence.facilitators ? t("facilitating", { m: presence.facilitators }) : "");
   }
-  setText(document.getElementById("count-participants"), String(model.fac.participants));
+  setText(document.getElementById("count-participants"), String(model.facilitator.participants));
   const visible = [...model.proposals.values()].filter((p) => !p.merged_into && !p.hidden);
   setText(document.getElementById("count-proposals"), String(visible.length));
   setText(document.getElementById("count-comments"), String([...model.comments.values()].filter((c) => !c.hidden).length));
   setText(document.getElementById("count-ballots"),
-    round && round.kind === "vote" ? String(model.fac.ballots[String(round.id)] || 0) : "–");
+    round && round.kind === "vote" ? String(model.facilitator.ballots[String(round.id)] || 0) : "–");
 }
 
 function keyed(map, id, template, setup) {
@@ -237,22 +108,13 @@ function keyed(map, id, template, setup) {
   return node;
 }
 
-function place(parent, wanted) {
-  const focused = document.activeElement;
-  wanted.forEach((node, index) => {
-    if (parent.children[index] !== node) parent.insertBefore(node, parent.children[index] || null);
-  });
-  while (parent.children.length > wanted.length) parent.lastElementChild.remove();
-  if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
-}
-
 function renderRounds() {
   const tbody = document.getElementById("rounds");
   if (!tbody.dataset.live) {
     tbody.replaceChildren();
     tbody.dataset.live = "1";
   }
-  const all = rounds();
+  const all = store.rounds();
   const drafts = all.filter((r) => r.state === "draft").map((r) => r.id);
   const base = root.dataset.resultsUrl;
   const rows = all.map((r, index) => {
@@ -269,7 +131,7 @@ function renderRounds() {
     const meta = [t(`kind_${r.kind}`)];
     if (r.kind === "vote") {
       if (r.state !== "draft") meta.push(t("on_ballot", { n: (r.ballot || []).length }));
-      if (r.state !== "draft") meta.push(t("ballots_cast", { n: model.fac.ballots[String(r.id)] || 0 }));
+      if (r.state !== "draft") meta.push(t("ballots_cast", { n: model.facilitator.ballots[String(r.id)] || 0 }));
     }
     setText(slot(tr, "meta"), meta.join(" · "));
     const counted = r.state === "closed" && r.result;
@@ -296,44 +158,21 @@ function renderRounds() {
     link.href = base.replace(/\/0\/$/, `/${r.id}/`);
     return tr;
   });
-  place(tbody, rows);
+  placeInOrder(tbody, rows);
   tick();
 }
 
-// --- the open round's countdown (the server closes an auto-closing round; the console only shows it) ---
-
-let lastLeft = null; // [round id, seconds left at the previous tick]: announced on crossings, not every second
-let lastSync = 0;
-
+// The open round's countdown, in its row (the server closes an auto-closing round; the console only shows it).
 function tick() {
-  const round = current();
-  for (const [id, tr] of nodes.rounds) {
-    if (!round || id !== round.id || !round.closes_at) slot(tr, "timer").hidden = true;
-  }
-  if (!round || !round.closes_at || !nodes.rounds.has(round.id)) {
-    lastLeft = null;
-    return;
-  }
-  const el = slot(nodes.rounds.get(round.id), "timer");
-  const left = (Date.parse(round.closes_at) - Date.now()) / 1000;
-  const up = round.auto_close ? t("time_up_auto") : t("time_up_console");
-  el.hidden = false;
-  el.classList.toggle("timer--low", left <= 60);
-  setText(el, left > 0 ? t(round.auto_close ? "closes_in_auto" : "closes_in", { time: clock(left, t) }) : up);
-  const before = lastLeft && lastLeft[0] === round.id ? lastLeft[1] : null;
-  if (before !== null && before > 60 && left <= 60 && left > 0) announce(announcer, t("one_minute"));
-  if (before !== null && before > 0 && left <= 0) announce(announcer, up);
-  lastLeft = [round.id, left];
-  // Ask for the server's close instead of waiting for the next heartbeat (the worker may run in another process).
-  if (left <= 0 && round.auto_close && Date.now() - lastSync >= 2000) {
-    lastSync = Date.now();
-    socket.requestSync();
-  }
+  const round = store.current();
+  const tr = round && nodes.rounds.get(round.id);
+  for (const row of nodes.rounds.values()) if (row !== tr) slot(row, "timer").hidden = true;
+  countdown.show(tr && slot(tr, "timer"), tr ? round : null);
 }
 
 function renderPaper() {
   const section = document.getElementById("paper");
-  const round = current();
+  const round = store.current();
   section.hidden = !round || round.kind !== "vote";
   if (section.hidden) return;
   const form = section.querySelector("form");
@@ -365,7 +204,7 @@ function renderSlips() {
   }
   const numbers = new Map();
   const items = [];
-  for (const slip of [...(model.fac.paper_slips || [])].sort((a, b) => a.id - b.id)) {
+  for (const slip of [...(model.facilitator.paper_slips || [])].sort((a, b) => a.id - b.id)) {
     numbers.set(slip.round, (numbers.get(slip.round) || 0) + 1);
     const n = slip.number || numbers.get(slip.round);
     const round = model.rounds.get(slip.round);
@@ -387,7 +226,7 @@ function renderSlips() {
     slot(li, "void").hidden = slip.voided;
     items.push(li);
   }
-  place(list, items);
+  placeInOrder(list, items);
   document.getElementById("slips").hidden = items.length === 0;
 }
 
@@ -397,7 +236,7 @@ let shownElig = ""; // the server's last settings, so a choice being made is not
 
 function renderEligibility() {
   const session = model.session;
-  const fac = model.fac;
+  const fac = model.facilitator;
   const mode = session.eligibility || "open";
   const form = document.getElementById("elig-form");
   const key = `${mode}|${session.uncarded_may_contribute}|${session.double_entry}`;
@@ -420,8 +259,8 @@ function renderEligibility() {
 }
 
 function cardFigures() {
-  const rec = model.fac.reconciliation || {};
-  const issued = (model.fac.cards || {}).issued || 0;
+  const rec = model.facilitator.reconciliation || {};
+  const issued = (model.facilitator.cards || {}).issued || 0;
   const online = rec.cards_used_online || 0;
   const paper = rec.cards_used_on_paper || 0;
   return { issued, online, paper, unused: Math.max(0, issued - online - paper) };
@@ -441,13 +280,13 @@ function renderVoters(usernames) {
     nodes.voters.set(name, li);
     return li;
   });
-  place(list, items);
+  placeInOrder(list, items);
   document.getElementById("no-voters").hidden = items.length > 0;
 }
 
 function renderQueue(queue) {
   const list = document.getElementById("admission-queue");
-  const people = [...queue.items, ...[...extraWaiting.values()].filter((p) => !queue.items.some((q) => q.id === p.id))];
+  const people = [...queue.items, ...[...model.moreWaiting.values()].filter((p) => !queue.items.some((q) => q.id === p.id))];
   const items = people.map((person) => {
     let li = nodes.waiting.get(person.id) || document.getElementById(`waiting-${person.id}`);
     if (!li) {
@@ -466,7 +305,7 @@ function renderQueue(queue) {
     nodes.waiting.set(person.id, li);
     return li;
   });
-  place(list, items);
+  placeInOrder(list, items);
   setText(document.getElementById("queue-total"), `(${Math.max(queue.total, items.length)})`);
   document.getElementById("no-queue").hidden = items.length > 0;
   document.getElementById("queue-more-box").hidden = queue.total <= items.length;
@@ -475,7 +314,7 @@ function renderQueue(queue) {
 // --- reconciliation of closed votes -------------------------------------------------------------
 
 function figuresOf(round) {
-  const fresh = model.fac.reconciliation;
+  const fresh = model.facilitator.reconciliation;
   if (fresh && fresh.round === round.id) return fresh;
   return (round.result && round.result.eligibility) || null;
 }
@@ -496,7 +335,7 @@ function renderReconciliation() {
     box.dataset.live = "1";
   }
   const items = [];
-  for (const round of rounds()) {
+  for (const round of store.rounds()) {
     const figures = round.kind === "vote" && round.state === "closed" ? figuresOf(round) : null;
     if (!figures) continue;
     const panel = keyed(nodes.reconciliations, round.id, "tpl-reconciliation", (node) => {
@@ -525,7 +364,7 @@ function renderReconciliation() {
     }));
     items.push(panel);
   }
-  place(box, items);
+  placeInOrder(box, items);
   document.getElementById("reconciliation").hidden = items.length === 0;
 }
 
@@ -549,7 +388,7 @@ function renderFlags() {
     list.replaceChildren();
     list.dataset.live = "1";
   }
-  const items = model.fac.flags.map((flag) => {
+  const items = model.facilitator.flags.map((flag) => {
     const li = keyed(nodes.flags, flag.id, "tpl-flag", (node) => {
       node.id = `flag-${flag.id}`;
       slot(node, "id").value = flag.id;
@@ -572,7 +411,7 @@ function renderFlags() {
     for (const a of li.querySelectorAll("[data-slot]")) if (a.dataset.slot === "what") a.hidden = !a.textContent;
     return li;
   });
-  place(list, items);
+  placeInOrder(list, items);
   document.getElementById("no-flags").hidden = items.length > 0;
 }
 
@@ -585,14 +424,14 @@ function renderModeration() {
   // Merged duplicates stay listed, so a merge can be undone.
   const visible = [...model.proposals.values()].sort((a, b) => a.id - b.id);
   const choices = visible.filter((p) => !p.hidden && !p.merged_into);
-  const flagged = new Set(model.fac.flags.map((f) => f.proposal).filter(Boolean));
+  const flagged = new Set(model.facilitator.flags.map((f) => f.proposal).filter(Boolean));
   const items = visible.map((p) => {
     const li = keyed(nodes.proposals, p.id, "tpl-mod-proposal", (node) => {
       node.id = `mod-proposal-${p.id}`;
       node.dataset.id = String(p.id);
       for (const input of node.querySelectorAll('[data-slot="id"]')) input.value = p.id;
     });
-    const hiddenWords = model.fac.hidden_proposals[String(p.id)] || {};
+    const hiddenWords = model.facilitator.hidden_proposals[String(p.id)] || {};
     const title = p.hidden ? hiddenWords.title || "" : p.title;
     li.classList.toggle("mod-item--hidden", Boolean(p.hidden));
     li.classList.toggle("mod-item--flagged", flagged.has(p.id));
@@ -621,7 +460,7 @@ function renderModeration() {
     renderComments(li, p);
     return li;
   });
-  place(list, items);
+  placeInOrder(list, items);
   document.getElementById("no-mod-proposals").hidden = items.length > 0;
 }
 
@@ -647,14 +486,14 @@ function renderComments(li, p) {
   const box = slot(li, "comments-box");
   box.hidden = thread.length === 0;
   setText(slot(li, "comment-count"), String(thread.length));
-  const flagged = new Set(model.fac.flags.map((f) => f.comment).filter(Boolean));
+  const flagged = new Set(model.facilitator.flags.map((f) => f.comment).filter(Boolean));
   if (thread.some((c) => flagged.has(c.id))) box.open = true;
   const items = thread.map((c) => {
     const item = keyed(nodes.comments, c.id, "tpl-mod-comment", (node) => {
       node.id = `mod-comment-${c.id}`;
       for (const input of node.querySelectorAll('[data-slot="id"]')) input.value = c.id;
     });
-    const hiddenWords = model.fac.hidden_comments[String(c.id)] || {};
+    const hiddenWords = model.facilitator.hidden_comments[String(c.id)] || {};
     const words = c.hidden ? hiddenWords.body || "" : c.body;
     item.classList.toggle("mod-comment--hidden", Boolean(c.hidden));
     item.classList.toggle("mod-item--flagged", flagged.has(c.id));
@@ -666,7 +505,7 @@ function renderComments(li, p) {
     slot(item, "hide").hidden = Boolean(c.hidden);
     return item;
   });
-  place(slot(li, "comments"), items);
+  placeInOrder(slot(li, "comments"), items);
 }
 
 // --- sending -------------------------------------------------------------------------------
@@ -677,7 +516,7 @@ const SKIP = new Set(["action", "ref", "next", "csrfmiddlewaretoken", "confirm"]
 function payloadFrom(form, action) {
   if (action === "round.reorder") {
     const id = Number(form.closest("tr").dataset.id);
-    const order = rounds().filter((r) => r.state === "draft").map((r) => r.id);
+    const order = store.rounds().filter((r) => r.state === "draft").map((r) => r.id);
     const at = order.indexOf(id);
     const to = form.dataset.move === "up" ? at - 1 : at + 1;
     if (at < 0 || to < 0 || to >= order.length) return null;
@@ -729,11 +568,9 @@ function showRoundFields() {
 // Where each form was when sent: its row or item may have replaced the form by the time the reply comes.
 const homes = new WeakMap();
 
-function feedback(form, text, error = false) {
+function say(form, text, error = false) {
   const near = form.closest("tr, li, section") || homes.get(form);
-  const el = form.querySelector('[data-slot="feedback"]') || (near && near.querySelector('[data-slot="feedback"]')) || globalFeedback;
-  el.classList.toggle("form-feedback--error", error);
-  el.textContent = text;
+  feedback(form.querySelector('[data-slot="feedback"]') || (near && near.querySelector('[data-slot="feedback"]')) || globalFeedback, text, error);
 }
 
 async function submit(form) {
@@ -742,25 +579,16 @@ async function submit(form) {
   try {
     payload = payloadFrom(form, action);
   } catch (error) {
-    feedback(form, error.message, true);
+    say(form, error.message, true);
     return;
   }
   if (!payload) return;
   homes.set(form, form.closest("tr, li, section"));
-  // A second press of the same thing while the first is on its way reuses its ref, so the server records
-  // it once; anything different (the next paper slip typed meanwhile) is a new message with a new ref.
-  const same = form.dataset.pendingPayload === JSON.stringify(payload);
-  const ref = (same && form.dataset.pendingRef) || newRef();
-  form.dataset.pendingRef = ref;
-  form.dataset.pendingPayload = JSON.stringify(payload);
-  if (!socket.ready) feedback(form, t("queued"));
   try {
-    const ack = await socket.send(action, payload, { ref, tooLargeMessage: t("too_large") });
-    if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
+    const ack = await sendForm(socket, t, form, action, payload, (text) => say(form, text));
     done(form, action, ack || {});
   } catch (error) {
-    if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
-    feedback(form, error.message || "", true);
+    say(form, error.message || "", true);
   }
 }
 
@@ -768,7 +596,7 @@ function done(form, action, ack) {
   if (action === "ballot.enter_paper") {
     slips += 1;
     setText(document.getElementById("paper-count"), String(slips));
-    feedback(form, t("slip_recorded", { n: ack.number || slips }));
+    say(form, t("slip_recorded", { n: ack.number || slips }));
     const pass = form.elements.entry_pass ? form.elements.entry_pass.value : "1";
     form.reset();
     if (form.elements.entry_pass) form.elements.entry_pass.value = pass; // one person types one pile
@@ -779,7 +607,7 @@ function done(form, action, ack) {
   const elig = { "session.set_eligibility": "eligibility_saved", "voter.add": "voter_added", "voter.remove": "voter_removed",
     "participant.admit": "admitted", "participant.refuse": "refused" }[action];
   if (action === "session.set_eligibility") {
-    feedback(form, t(elig));
+    say(form, t(elig));
     return;
   }
   if (elig) {
@@ -790,30 +618,30 @@ function done(form, action, ack) {
     return;
   }
   if (action === "cards.generate") {
-    feedback(form, t("cards_made", { n: ack.count || "" }));
+    say(form, t("cards_made", { n: ack.count || "" }));
     return;
   }
   if (action === "round.create") {
     form.reset();
     showRoundFields();
-    feedback(form, t("round_created"));
+    say(form, t("round_created"));
     return;
   }
   if (action === "round.recount") {
-    feedback(form, t("recounted"));
+    say(form, t("recounted"));
     return;
   }
   if (action === "session.end") {
-    feedback(form, t("session_ended"));
+    say(form, t("session_ended"));
     return;
   }
   if (action === "ballot.void_paper" || action === "proposal.unmerge") {
     form.reset();
-    feedback(form, t(action === "ballot.void_paper" ? "voided_done" : "unmerged_done"));
+    say(form, t(action === "ballot.void_paper" ? "voided_done" : "unmerged_done"));
     return;
   }
   if (action.endsWith(".hide")) form.reset();
-  feedback(form, t("done"));
+  say(form, t("done"));
 }
 
 root.addEventListener("submit", (e) => {

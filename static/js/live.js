@@ -2,10 +2,12 @@
 // and sends the page's forms over it (they still work as plain POST forms without JavaScript).
 
 import {
-  announce, clock, clone, fill, formFields, loadStrings, localTimes, newRef, person, reasonText, setText, slot, uniqueIds,
+  announce, clone, fill, formFields, loadStrings, localTimes, person, placeInOrder, reasonText, setText, slot, uniqueIds,
 } from "./lib/dom.js";
+import { Countdown, feedback, sendForm } from "./lib/forms.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 import { Ranking } from "./lib/ranking.js";
+import { SessionState } from "./lib/session-state.js";
 
 const root = document.getElementById("live");
 const t = loadStrings();
@@ -13,104 +15,34 @@ const announcer = document.getElementById("announcer");
 const indicator = document.getElementById("connection");
 const list = document.getElementById("proposals");
 
-const model = {
-  ended: false,
-  viewer: {},
-  rounds: new Map(),
-  proposals: new Map(),
-  comments: new Map(),
-  myBallots: {},
-  mine: new Set(), // proposal ids written by this participant
-  myComments: new Set(),
-  flagged: new Set(), // "proposal:3" / "comment:7" reported from this page
-};
+const store = new SessionState();
+const model = store.state;
+const flagged = new Set(); // "proposal:3" / "comment:7" reported from this page
 const nodes = { proposals: new Map(), comments: new Map() };
 let ranking = null;
-let timerRound = null;
-let warned = new Set();
 
 const socket = new LiveSocket({
   code: root.dataset.code,
-  onSnapshot: snapshot,
-  onEvent: event,
+  onSnapshot: (state) => store.sync(state),
+  onEvent: (event) => store.apply(event),
   onStatus: (status, waiting) => showStatus(indicator, t, status, waiting),
 });
+const countdown = new Countdown({ t, announcer, warnLate: true, sayUp: false });
 
-function byId(items) {
-  return new Map(items.map((item) => [item.id, item]));
-}
-
-function snapshot(state) {
-  model.ended = Boolean(state.session && state.session.status === "ended");
-  model.viewer = state.viewer;
-  model.rounds = byId(state.rounds);
-  model.proposals = byId(state.proposals);
-  model.comments = byId(state.comments);
-  model.myBallots = state.my_ballots || {};
-  for (const p of state.proposals) if (p.mine) model.mine.add(p.id);
-  for (const c of state.comments) if (c.mine) model.myComments.add(c.id);
-  render();
-}
-
-function keepMine(item, mineSet) {
-  return { ...item, mine: mineSet.has(item.id) };
-}
-
-function event({ type, payload }) {
-  const before = current();
-  if (type.startsWith("round.")) {
-    const round = payload.round && typeof payload.round === "object" ? payload.round : null;
-    if (round) {
-      const old = model.rounds.get(round.id) || {};
-      model.rounds.set(round.id, { ...old, ...round, ...(payload.result ? { result: payload.result } : {}) });
-      if (type === "round.opened") announce(announcer, t("round_opened", { title: round.title }));
-      if (type === "round.closed") announce(announcer, t("round_closed", { title: round.title }));
-      if (type === "round.published") announce(announcer, t("results_published", { title: round.title }));
-    }
-  } else if (type.startsWith("proposal.")) {
-    for (const key of ["proposal", "into"]) {
-      if (payload[key]) model.proposals.set(payload[key].id, keepMine(payload[key], model.mine));
-    }
-    if (type === "proposal.merged") {
-      for (const comment of model.comments.values()) {
-        if (comment.proposal === payload.proposal.id) comment.proposal = payload.into.id;
-      }
-    }
-    if (type === "proposal.unmerged") {
-      // A merge undone: the comments written on the duplicate go back to it.
-      for (const id of payload.comments || []) {
-        const comment = model.comments.get(id);
-        if (comment) comment.proposal = payload.proposal.id;
-      }
-    }
-    if (type === "proposal.submitted" && !model.mine.has(payload.proposal.id)) {
-      announce(announcer, t("new_proposal", { title: payload.proposal.title }));
-    }
-  } else if (type.startsWith("comment.") && payload.comment) {
-    model.comments.set(payload.comment.id, keepMine(payload.comment, model.myComments));
-  } else if (type === "session.eligibility_set") {
-    refreshSnapshot(); // who may vote or contribute changed: this viewer's own flags come with a fresh snapshot
-  } else if (type === "session.ended") {
-    model.ended = true;
-    announce(announcer, t("ended_title"));
+/** What an event means to the person, read out; then the page follows the state. */
+store.subscribe((event) => {
+  const { type, payload } = event || {};
+  if (type === "round.opened") announce(announcer, t("round_opened", { title: payload.round.title }));
+  if (type === "round.closed") announce(announcer, t("round_closed", { title: payload.round.title }));
+  if (type === "round.published") announce(announcer, t("results_published", { title: payload.round.title }));
+  if (type === "proposal.submitted" && !model.mine.has(payload.proposal.id)) {
+    announce(announcer, t("new_proposal", { title: payload.proposal.title }));
   }
-  render(before);
-}
-
-/** Ask the server for a fresh snapshot (a sync from before the start always answers with one). */
-function refreshSnapshot() {
-  socket.sendInternal({ type: "sync", after: -1 }, (reply) => {
-    const fresh = reply.type === "ack" && reply.payload && reply.payload.snapshot;
-    if (fresh) socket.applySnapshot(fresh);
-  });
-}
-
-/** The open round, if there is one to take part in (none once the session has ended). */
-function current() {
-  if (model.ended) return null;
-  for (const round of model.rounds.values()) if (round.state === "open") return round;
-  return null;
-}
+  if (type === "session.ended") announce(announcer, t("ended_title"));
+  // Who may vote or contribute changed: this viewer's own flags come with a fresh snapshot.
+  if (type === "session.eligibility_set") socket.refresh();
+  render();
+});
 
 function started() {
   return [...model.rounds.values()].some((round) => round.state !== "draft");
@@ -119,7 +51,7 @@ function started() {
 // --- rendering -----------------------------------------------------------------------------
 
 function render() {
-  const round = current();
+  const round = store.current();
   renderRound(round);
   renderForms(round);
   renderProposals(round);
@@ -139,24 +71,11 @@ function renderRound(round) {
   const plan = document.getElementById("plan");
   if (plan) plan.hidden = model.ended || started();
   document.getElementById("you").hidden = model.ended;
-  timerRound = round && round.closes_at ? round : null;
   tick();
 }
 
 function tick() {
-  const el = slot(document.getElementById("current-round"), "timer");
-  if (!timerRound) {
-    el.hidden = true;
-    return;
-  }
-  const left = (Date.parse(timerRound.closes_at) - Date.now()) / 1000;
-  el.hidden = false;
-  el.classList.toggle("timer--low", left <= 60);
-  setText(el, left > 0 ? t("closes_in", { time: clock(left) }) : t(timerRound.auto_close ? "time_up_auto" : "time_up"));
-  if (left > 0 && left <= 60 && !warned.has(timerRound.id)) {
-    warned.add(timerRound.id);
-    announce(announcer, t("one_minute"));
-  }
+  countdown.show(slot(document.getElementById("current-round"), "timer"), store.current());
 }
 
 /** Someone without the right to vote (no card, not on the list) is told why, in place of the ballot. */
@@ -226,7 +145,7 @@ function renderProposals(round) {
     fillProposal(li, p, round);
     return li;
   });
-  placeNodes(list, wanted);
+  placeInOrder(list, wanted);
   document.getElementById("no-proposals").hidden = wanted.length > 0;
 }
 
@@ -262,7 +181,7 @@ function fillProposal(li, p, round) {
   flagState(li, `proposal:${p.id}`);
   const top = [...model.comments.values()].filter((c) => c.proposal === p.id && !c.parent).sort((a, b) => a.id - b.id);
   const thread = slot(li, "comments");
-  placeNodes(thread, top.map((c) => commentNode(c)));
+  placeInOrder(thread, top.map((c) => commentNode(c)));
   thread.hidden = top.length === 0;
 }
 
@@ -294,7 +213,7 @@ function commentNode(c) {
   // One level of replies: only top-level comments take a reply, and only while comments are open.
   const reply = li.querySelector(':scope > .comment__content > [data-slot="reply-form"]');
   if (reply) {
-    const round = [...model.rounds.values()].find((r) => r.state === "open");
+    const round = store.current();
     reply.hidden = Boolean(c.parent) || Boolean(c.hidden) || !round || round.kind !== "comment";
     if (!reply.hidden) {
       slot(reply, "reply-round").value = round.id;
@@ -304,24 +223,15 @@ function commentNode(c) {
   }
   const replies = [...model.comments.values()].filter((r) => r.parent === c.id).sort((a, b) => a.id - b.id);
   const box = slot(li, "replies");
-  placeNodes(box, replies.map((r) => commentNode(r)));
+  placeInOrder(box, replies.map((r) => commentNode(r)));
   box.hidden = replies.length === 0;
   return li;
 }
 
 function flagState(li, key) {
-  const done = model.flagged.has(key) || model.ended;
+  const done = flagged.has(key) || model.ended;
   const button = li.querySelector(':scope > .proposal__content > .flag-form [data-slot="flag-button"], :scope > .comment__content > .flag-form [data-slot="flag-button"]');
   if (button) button.hidden = done;
-}
-
-function placeNodes(parent, wanted) {
-  const focused = document.activeElement;
-  wanted.forEach((node, index) => {
-    if (parent.children[index] !== node) parent.insertBefore(node, parent.children[index] || null);
-  });
-  while (parent.children.length > wanted.length) parent.lastElementChild.remove();
-  if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
 }
 
 function renderResults() {
@@ -347,16 +257,13 @@ function resultLinks(ul, published) {
     setText(li.firstElementChild, r.title);
     return li;
   });
-  placeNodes(ul, items);
+  placeInOrder(ul, items);
 }
 
 // --- sending -------------------------------------------------------------------------------
 
-function feedback(form, text, error = false) {
-  const el = form.querySelector('[data-slot="feedback"]');
-  if (!el) return;
-  el.classList.toggle("form-feedback--error", error);
-  el.textContent = text;
+function say(form, text, error = false) {
+  feedback(form.querySelector('[data-slot="feedback"]'), text, error);
 }
 
 function payloadFor(action, fields) {
@@ -385,21 +292,12 @@ async function submit(form) {
   const action = form.dataset.action;
   const payload = payloadFor(action, formFields(form));
   if (!payload) return;
-  // A second press of the same thing while the first is on its way reuses its ref, so the server records
-  // it once; anything different (the next paper slip typed meanwhile) is a new message with a new ref.
-  const same = form.dataset.pendingPayload === JSON.stringify(payload);
-  const ref = (same && form.dataset.pendingRef) || newRef();
-  form.dataset.pendingRef = ref;
-  form.dataset.pendingPayload = JSON.stringify(payload);
   const queued = !socket.ready;
-  if (queued) feedback(form, t("queued"));
   try {
-    const ack = await socket.send(action, payload, { ref, tooLargeMessage: t("too_large") });
-    if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
+    const ack = await sendForm(socket, t, form, action, payload, (text) => say(form, text));
     done(form, action, payload, ack);
   } catch (error) {
-    if (form.dataset.pendingRef === ref) delete form.dataset.pendingRef;
-    feedback(form, error.message || "", true);
+    say(form, error.message || "", true);
     // Sent later than it was made, or answered after the page moved on: say so where the person looks.
     if (queued || form.closest("[hidden]")) notify(refusal(action, payload, error));
   }
@@ -447,14 +345,14 @@ function done(form, action, payload, ack) {
     const p = model.proposals.get(ack.id);
     if (p) p.mine = true;
     form.reset();
-    feedback(form, t("proposal_added"));
+    say(form, t("proposal_added"));
   } else if (action === "comment.submit") {
     model.myComments.add(ack.id);
     form.querySelector("textarea").value = "";
-    feedback(form, t("comment_added"));
+    say(form, t("comment_added"));
   } else if (action === "flag.submit") {
     const key = payload.comment ? `comment:${payload.comment}` : `proposal:${payload.proposal}`;
-    model.flagged.add(key);
+    flagged.add(key);
     const note = form.querySelector('[data-slot="flag-done"]');
     note.textContent = t("flagged");
     note.tabIndex = -1;
@@ -462,21 +360,21 @@ function done(form, action, payload, ack) {
     note.focus();
   } else if (action === "participant.rename") {
     model.viewer.name = ack.name;
-    feedback(form, t("name_saved"));
+    say(form, t("name_saved"));
   } else if (action === "participant.use_card") {
     model.viewer = { ...model.viewer, eligible: true, may_contribute: true, has_card: true, ineligible: "" };
     form.reset();
-    feedback(form, "");
+    say(form, "");
     announce(announcer, t("card_accepted"));
     render();
-    const heading = document.getElementById(current() && current().kind === "vote" ? "vote-heading" : "current-heading");
+    const heading = document.getElementById(store.current() && store.current().kind === "vote" ? "vote-heading" : "current-heading");
     heading.tabIndex = -1;
     heading.focus(); // the card form has gone: the keyboard lands where voting starts
     return;
   } else if (action === "ballot.cast") {
     model.myBallots[String(payload.round)] = { ranking: ack.ranking, receipt: ack.receipt };
     if (ranking) ranking.forgetDraft(payload.round);
-    feedback(form, "");
+    say(form, "");
   }
   render();
 }

@@ -1,42 +1,27 @@
 // The presenter screen: the room's current round, timer and proposals, live; once a vote is
 // published, its count shown stage by stage (all at once when the viewer prefers less motion).
 
-import { announce, clock, clone, fill, loadStrings, setText, slot } from "./lib/dom.js";
+import { clone, fill, loadStrings, setText, slot } from "./lib/dom.js";
+import { Countdown } from "./lib/forms.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
+import { SessionState } from "./lib/session-state.js";
 
 const root = document.getElementById("live");
 const t = loadStrings();
 const indicator = document.getElementById("connection");
 const reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
 const STEP_MS = 3500;
-const SYNC_EVERY_MS = 2000; // once time is up, how often to ask whether the server has closed the round
-const announcer = document.getElementById("timer-announcer");
 
-const model = { rounds: new Map(), proposals: new Map() };
+const store = new SessionState();
+const model = store.state;
 let shownResult = null; // id of the round whose result is on screen
 let stepTimer = null;
-let lastLeft = null; // [round id, seconds left at the previous tick]: announcements happen on crossings only
-let lastSync = 0;
 
 const socket = new LiveSocket({
   code: root.dataset.code,
   key: root.dataset.key, // the console's presenter key lets a room screen watch without signing in
-  onSnapshot: (state) => {
-    // A facilitator's browser also gets rounds in preparation: the room sees only what is public.
-    model.rounds = new Map(state.rounds.filter((r) => r.state !== "draft").map((r) => [r.id, r]));
-    model.proposals = new Map(state.proposals.map((p) => [p.id, p]));
-    render();
-  },
-  onEvent: ({ type, payload }) => {
-    if (type.startsWith("round.") && payload.round && typeof payload.round === "object" && payload.round.state !== "draft") {
-      const old = model.rounds.get(payload.round.id) || {};
-      const result = type === "round.published" ? { result: payload.result } : {};
-      model.rounds.set(payload.round.id, { ...old, ...payload.round, ...result });
-    } else if (type.startsWith("proposal.")) {
-      for (const key of ["proposal", "into"]) if (payload[key]) model.proposals.set(payload[key].id, payload[key]);
-    }
-    render();
-  },
+  onSnapshot: (state) => store.sync(state),
+  onEvent: (event) => store.apply(event),
   onStatus: (status, waiting) => {
     showStatus(indicator, t, status, waiting);
     if (status === "refused") {
@@ -45,14 +30,11 @@ const socket = new LiveSocket({
     }
   },
 });
-
-function current() {
-  for (const round of model.rounds.values()) if (round.state === "open") return round;
-  return null;
-}
+// The room hears the timer twice at most: one minute left, and time up (never every second).
+const countdown = new Countdown({ t, announcer: document.getElementById("timer-announcer"), socket });
 
 function render() {
-  const round = current();
+  const round = store.current();
   const panel = document.getElementById("present-round");
   fill(panel, "kind", round ? t(`kind_${round.kind}`) : "");
   setText(slot(panel, "title"), round ? round.title : t("waiting_title"));
@@ -86,28 +68,7 @@ function closedNote() {
 }
 
 function tick() {
-  const round = current();
-  const el = slot(document.getElementById("present-round"), "timer");
-  if (!round || !round.closes_at) {
-    el.hidden = true;
-    lastLeft = null;
-    return;
-  }
-  const left = (Date.parse(round.closes_at) - Date.now()) / 1000;
-  el.hidden = false;
-  el.classList.toggle("timer--low", left <= 60);
-  const up = round.auto_close ? t("time_up_auto") : t("time_up");
-  setText(el, left > 0 ? t("closes_in", { time: clock(left, t) }) : up);
-  // The room hears the timer twice at most: one minute left, and time up (never every second).
-  const before = lastLeft && lastLeft[0] === round.id ? lastLeft[1] : null;
-  if (before !== null && before > 60 && left <= 60 && left > 0) announce(announcer, t("one_minute"));
-  if (before !== null && before > 0 && left <= 0) announce(announcer, up);
-  lastLeft = [round.id, left];
-  // The server closes the round on time; ask for what changed rather than wait for the next heartbeat.
-  if (left <= 0 && round.auto_close && Date.now() - lastSync >= SYNC_EVERY_MS) {
-    lastSync = Date.now();
-    socket.requestSync();
-  }
+  countdown.show(slot(document.getElementById("present-round"), "timer"), store.current());
 }
 
 /** A count as people write it: 3 not 3.00000; decimals (at most five, no trailing zeros) only where transfers made them. */
@@ -191,5 +152,6 @@ function play(round) {
   }
 }
 
+store.subscribe(render);
 window.setInterval(tick, 1000);
 socket.start();

@@ -3,9 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from deliberation import services
 from deliberation.models import LiveSession
-from tests.conftest import rounds_of
 
 pytestmark = pytest.mark.django_db
 
@@ -57,17 +55,6 @@ def edit_data(live, **changes):
     return data
 
 
-def open_vote(live, fac_actor, join):
-    """Run the ideas round with two proposals and open the vote."""
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    for title in ("Buses on Sundays", "A village minibus"):
-        _participant, who = join("Nia")
-        services.proposal_submit(actor=who, session=live, round_id=r["proposal"].pk, title=title)
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
-
-
 def url_of(live):
     return f"/admin/snippets/deliberation/livesession/edit/{live.pk}/"
 
@@ -84,8 +71,8 @@ def test_editor_can_choose_who_may_vote_in_wagtail_before_a_vote(client, session
     assert list(live.voters.all()) == [panel]
 
 
-def test_editor_cannot_change_who_may_vote_in_wagtail_while_a_vote_is_open(client, session_editor, live, fac_actor, join):
-    open_vote(live, fac_actor, join)
+def test_editor_cannot_change_who_may_vote_in_wagtail_while_a_vote_is_open(client, session_editor, live, open_vote):
+    open_vote(("Buses on Sundays", "A village minibus"), ["Nia", "Nia"])
     client.force_login(session_editor)
     response = client.post(url_of(live), edit_data(live, eligibility="cards"))
     assert response.status_code == 200  # the form comes back with the error
@@ -94,8 +81,8 @@ def test_editor_cannot_change_who_may_vote_in_wagtail_while_a_vote_is_open(clien
     assert live.eligibility == LiveSession.Eligibility.OPEN
 
 
-def test_editor_can_still_rename_a_locked_session_in_wagtail(client, session_editor, live, fac_actor, join):
-    open_vote(live, fac_actor, join)
+def test_editor_can_still_rename_a_locked_session_in_wagtail(client, session_editor, live, open_vote):
+    open_vote(("Buses on Sundays", "A village minibus"), ["Nia", "Nia"])
     client.force_login(session_editor)
     response = client.post(url_of(live), edit_data(live, title="Rural transport (evening)"))
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -27,15 +27,13 @@ OTHER_TYPES = {
 
 
 @pytest.fixture
-def story(live, fac_actor, join):
+def story(live, fac_actor, join, proposal_round):
     """A short session: a proposal round with one proposal hidden for personal information, one merged, a flag."""
     r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
     _p, alys = join("Alys")
     _p, bryn = join("Bryn")
-    bus = services.proposal_submit(actor=alys, session=live, round_id=r["proposal"].pk, title="Bus to town, ring 07700 900123")
-    car = services.proposal_submit(actor=bryn, session=live, round_id=r["proposal"].pk, title="Car share")
-    dup = services.proposal_submit(actor=bryn, session=live, round_id=r["proposal"].pk, title="Car sharing")
+    titles = ("Bus to town, ring 07700 900123", "Car share", "Car sharing")
+    bus, car, dup = proposal_round(titles, [alys, bryn, bryn]).proposals
     services.flag_submit(actor=bryn, session=live, proposal_id=bus.pk, reason="phone number")
     services.proposal_hide(actor=fac_actor, session=live, proposal_id=bus.pk, reason="personal")
     services.proposal_merge(actor=fac_actor, session=live, proposal_id=dup.pk, into_id=car.pk)
@@ -97,9 +95,9 @@ def test_audit_exports_keep_the_type_code_payload_and_words(client, live, facili
 
 
 def logged_types():
-    """Every event type deliberation/services.py logs."""
-    source = (Path(__file__).parents[2] / "deliberation" / "services.py").read_text()
-    types = set(re.findall(r'_log\(\s*session,\s*"([a-z_]+\.[a-z_]+)"', source))
+    """Every event type the services (deliberation/services/*.py) log."""
+    source = "\n".join(path.read_text() for path in (Path(__file__).parents[2] / "deliberation" / "services").glob("*.py"))
+    types = set(re.findall(r'\blog\(\s*session,\s*"([a-z_]+\.[a-z_]+)"', source))
     if "{'hidden' if hide else 'restored'}" in source:
         types |= {f"{kind}.{verb}" for kind in ("proposal", "comment") for verb in ("hidden", "restored")}
     return types

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from deliberation import services
+from deliberation import exports, services
 from deliberation.models import LiveSession, VotingCard
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,8 @@ def test_facilitator_can_print_the_cards_sheet(client, carded, facilitator):
     page = sheet(client, carded)
     for card in carded.cards.all():
         assert card.code in page and len(card.code) == 14  # printed with its hyphens
-        assert f"http://testserver/s/{carded.code}/?card={card.code}" in page  # the link the QR code carries
+        link = f"http://testserver/s/{carded.code}/?card={card.code}"
+        assert exports.qr_svg(link, title=f"QR code for voting card {card.number}") in page  # the QR carries the link
     assert page.count("<svg") == 3 and page.count('class="card"') == 3
     assert "Rural transport" in page and "testserver/join" in page
     # Welsh first on every card, then English.

@@ -9,7 +9,6 @@ from django.db import connection
 from deliberation import services
 from deliberation.errors import ServiceError
 from deliberation.models import Ballot, Round
-from tests.conftest import rounds_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,18 +24,10 @@ def _in_thread(fn, **kwargs):
 
 
 @pytest.fixture
-def vote_round(live, fac_actor, join):
+def vote_round(open_vote):
     """An open IRV vote round with three proposals."""
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    _p, author = join("Author")
-    ids = [
-        services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk
-        for t in ("Bus", "Car share", "Cycle path")
-    ]
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    return r["vote"], ids
+    vote = open_vote()
+    return vote.round, vote.ids
 
 
 def test_participant_twenty_concurrent_casts_leave_exactly_one_ballot(live, join, vote_round):

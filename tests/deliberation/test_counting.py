@@ -1,8 +1,12 @@
 """Counting a vote: method × seats checked where rounds are made, and no count problem ever jams a round."""
 
+import json
+from io import StringIO
+
 import pytest
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from deliberation import counting, services
@@ -58,19 +62,28 @@ def test_facilitator_cannot_create_a_single_winner_round_with_two_seats(live, fa
 
 def test_facilitator_cannot_change_a_draft_to_irv_with_three_seats(live, fac_actor):
     vote = rounds_of(live)["vote"]
-    refused("invalid", services.round_update, actor=fac_actor, session=live, round_id=vote.pk, seats=3)
+    vote.seats = 3
+    with pytest.raises(ValidationError) as error:
+        vote.full_clean()
+    assert "seats" in error.value.message_dict
     vote.refresh_from_db()
     assert vote.seats == 1
-    services.round_update(actor=fac_actor, session=live, round_id=vote.pk, method="stv", seats=2)
+    vote.method, vote.seats = "stv", 2
+    vote.full_clean()
 
 
 def test_facilitator_cannot_ask_for_as_many_winners_as_proposals_on_the_ballot(live, fac_actor, three):
     _voters, ids = three
     vote = rounds_of(live)["vote"]
     vote.ballot_proposals.set(ids)
-    err = refused("invalid", services.round_update, actor=fac_actor, session=live, round_id=vote.pk, method="stv", seats=3)
-    assert "more proposals on the ballot than winners" in str(err.message)
-    refused("invalid", services.round_update, actor=fac_actor, session=live, round_id=vote.pk, method="stv", seats=0)
+    vote.method, vote.seats = "stv", 3
+    with pytest.raises(ValidationError) as error:
+        vote.full_clean()
+    assert "more proposals on the ballot than winners" in error.value.message_dict["seats"][0]
+    vote.seats = 0
+    with pytest.raises(ValidationError) as error:
+        vote.full_clean()
+    assert "seats" in error.value.message_dict
 
 
 @pytest.mark.django_db(transaction=True)
@@ -208,7 +221,7 @@ def test_facilitator_close_with_no_ballots_gives_no_result(live, fac_actor, thre
 def test_facilitator_close_with_fewer_ballots_than_seats_gives_no_result(live, fac_actor, three):
     voters, ids = three
     vote = rounds_of(live)["vote"]
-    services.round_update(actor=fac_actor, session=live, round_id=vote.pk, method="stv", seats=2)
+    Round.objects.filter(pk=vote.pk).update(method="stv", seats=2)  # a draft's method and seats, as the admin saves them
     services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
     services.ballot_cast(actor=voters[0], session=live, round_id=vote.pk, ranking=[ids[0], ids[1]])
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
@@ -236,3 +249,58 @@ def test_count_round_never_raises_for_an_engine_error(live, fac_actor, three):
     result = counting.count_round(vote)
     assert (result["outcome"], result["problem"], result["winners"]) == ("count_failed", "engine_error", [])
     assert result["ballots_counted"] == 3 and result["proposal_ids"] == sorted(three[1])
+
+
+# --- manage.py recount: read-only ---------------------------------------------------------------
+
+
+def closed_vote(live, fac_actor, three):
+    """The vote round (IRV, one winner) closed after three ballots."""
+    voters, ids = three
+    vote = rounds_of(live)["vote"]
+    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+    for voter, ranking in zip(voters, ([ids[0], ids[1]], [ids[1]], [ids[2], ids[0]]), strict=True):
+        services.ballot_cast(actor=voter, session=live, round_id=vote.pk, ranking=ranking)
+    services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
+    vote.refresh_from_db()
+    return vote
+
+
+def test_operator_recount_prints_exactly_the_stored_count(live, fac_actor, three):
+    vote = closed_vote(live, fac_actor, three)
+    out = StringIO()
+    call_command("recount", vote.pk, "--json", stdout=out)
+    assert json.loads(out.getvalue()) == vote.result
+
+
+def test_operator_can_recount_with_another_method_and_nothing_changes(live, fac_actor, three):
+    vote = closed_vote(live, fac_actor, three)
+    stored, events = vote.result, Event.objects.filter(session=live).count()
+    out = StringIO()
+    call_command("recount", vote.pk, "--method", "stv", "--seats", "2", stdout=out)
+    assert "Method: stv-scottish   Seats: 2" in out.getvalue() and "Stage 1: count first preferences" in out.getvalue()
+    assert "Elected: " in out.getvalue()
+    vote.refresh_from_db()
+    assert (vote.method, vote.seats, vote.result) == ("irv", 1, stored)
+    assert Event.objects.filter(session=live).count() == events
+
+
+def test_operator_cannot_recount_an_open_round_or_with_a_method_that_cannot_elect_that_many(live, fac_actor, three):
+    vote = rounds_of(live)["vote"]
+    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+    with pytest.raises(CommandError, match="only a closed or published round"):
+        call_command("recount", vote.pk, stdout=StringIO())
+    services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
+    with pytest.raises(CommandError, match="elects one winner"):
+        call_command("recount", vote.pk, "--seats", "2", stdout=StringIO())
+    with pytest.raises(CommandError, match="No vote round"):
+        call_command("recount", rounds_of(live)["proposal"].pk, stdout=StringIO())
+
+
+def test_operator_recount_of_a_round_without_ballots_says_why_there_is_no_result(live, fac_actor, three):
+    vote = rounds_of(live)["vote"]
+    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+    services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
+    out = StringIO()
+    call_command("recount", vote.pk, stdout=out)
+    assert out.getvalue() == "No ballots were cast, so no proposal was chosen. (no valid ballots)\n"

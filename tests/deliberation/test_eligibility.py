@@ -19,19 +19,16 @@ def _code(error):
     return error.value.code
 
 
-def _vote(live, fac_actor, mode="cards", **options):
+@pytest.fixture
+def mode_vote(live, fac_actor, open_vote):
     """Set the mode, then open a vote on three proposals written by (eligible) authors before the vote."""
-    services.session_set_eligibility(actor=fac_actor, session=live, mode=mode, **options)
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    author = Actor(participant=Participant.objects.create(session=live))
-    ids = [
-        services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk
-        for t in ("Bus", "Car share", "Cycle path")
-    ]
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    return r["vote"], ids
+
+    def make(mode="cards", **options):
+        services.session_set_eligibility(actor=fac_actor, session=live, mode=mode, **options)
+        vote = open_vote(authors=Actor(participant=Participant.objects.create(session=live)))
+        return vote.round, vote.ids
+
+    return make
 
 
 def _cards(live, fac_actor, n=3):
@@ -106,8 +103,8 @@ def test_visitor_cannot_guess_card_codes_past_the_throttle(live, fac_actor):
 
 
 @pytest.mark.django_db
-def test_participant_without_card_can_watch_and_propose_but_cannot_vote(live, fac_actor):
-    vote, ids = _vote(live, fac_actor, "cards")
+def test_participant_without_card_can_watch_and_propose_but_cannot_vote(live, fac_actor, mode_vote):
+    vote, ids = mode_vote("cards")
     walk_in = services.participant_join(session=live, display_name="Ceri")
     actor = Actor(participant=walk_in)
     state = selectors.session_state(live, actor)["payload"]
@@ -133,8 +130,8 @@ def test_participant_without_card_cannot_propose_when_not_allowed(live, fac_acto
 
 
 @pytest.mark.django_db
-def test_participant_can_add_a_card_later_and_then_vote(live, fac_actor):
-    vote, ids = _vote(live, fac_actor, "cards")
+def test_participant_can_add_a_card_later_and_then_vote(live, fac_actor, mode_vote):
+    vote, ids = mode_vote("cards")
     card = _cards(live, fac_actor)[0]
     actor = Actor(participant=services.participant_join(session=live))
     services.participant_use_card(actor=actor, session=live, card_code=card.code)
@@ -146,8 +143,8 @@ def test_participant_can_add_a_card_later_and_then_vote(live, fac_actor):
 
 
 @pytest.mark.django_db
-def test_card_used_online_cannot_vote_again_on_paper(live, fac_actor):
-    vote, ids = _vote(live, fac_actor, "cards")
+def test_card_used_online_cannot_vote_again_on_paper(live, fac_actor, mode_vote):
+    vote, ids = mode_vote("cards")
     card = _cards(live, fac_actor)[0]
     actor = Actor(participant=services.participant_join(session=live, card_code=card.code))
     services.ballot_cast(actor=actor, session=live, round_id=vote.pk, ranking=ids[:1])
@@ -158,8 +155,8 @@ def test_card_used_online_cannot_vote_again_on_paper(live, fac_actor):
 
 
 @pytest.mark.django_db
-def test_card_used_on_paper_cannot_vote_again_online(live, fac_actor):
-    vote, ids = _vote(live, fac_actor, "cards")
+def test_card_used_on_paper_cannot_vote_again_online(live, fac_actor, mode_vote):
+    vote, ids = mode_vote("cards")
     card = _cards(live, fac_actor)[0]
     slip = services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=ids[1:2], card_code=card.code)
     assert slip.card == card and slip.slip_number == 1
@@ -174,11 +171,11 @@ def test_card_used_on_paper_cannot_vote_again_online(live, fac_actor):
 
 
 @pytest.mark.django_db
-def test_database_refuses_a_second_ballot_with_one_card_in_a_round(live, fac_actor):
+def test_database_refuses_a_second_ballot_with_one_card_in_a_round(live, fac_actor, mode_vote):
     """The constraint is the last word even when a service check is bypassed."""
     from django.db import IntegrityError, transaction
 
-    vote, ids = _vote(live, fac_actor, "cards")
+    vote, ids = mode_vote("cards")
     card = _cards(live, fac_actor)[0]
     Ballot.objects.create(round=vote, ranking=ids[:1], is_paper=True, card=card, slip_number=1)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -214,8 +211,8 @@ def test_two_visitors_racing_with_one_card_one_wins(live, fac_actor):
 
 
 @pytest.mark.django_db
-def test_signed_in_user_not_on_the_list_cannot_vote(live, fac_actor, make_user):
-    vote, ids = _vote(live, fac_actor, "signin")
+def test_signed_in_user_not_on_the_list_cannot_vote(live, fac_actor, make_user, mode_vote):
+    vote, ids = mode_vote("signin")
     with pytest.raises(ServiceError) as error:
         services.participant_join(session=live)
     assert _code(error) == "sign_in_required"
@@ -243,8 +240,8 @@ def test_signed_in_user_not_on_the_list_cannot_join_when_only_the_list_takes_par
 
 
 @pytest.mark.django_db
-def test_pending_participant_cannot_act_until_admitted(live, fac_actor):
-    vote, ids = _vote(live, fac_actor, "admission")
+def test_pending_participant_cannot_act_until_admitted(live, fac_actor, mode_vote):
+    vote, ids = mode_vote("admission")
     waiting = services.participant_join(session=live, display_name="Dai")
     assert waiting.admission == Participant.Admission.PENDING
     requested = live.events.filter(type="participant.admission_requested").last()
@@ -329,8 +326,8 @@ def test_device_hash_is_salted_per_session_and_hides_the_address(live):
 
 
 @pytest.mark.django_db
-def test_facilitator_cannot_change_the_mode_while_a_vote_is_open_or_after_ballots(live, fac_actor, join):
-    vote, ids = _vote(live, fac_actor, "open")
+def test_facilitator_cannot_change_the_mode_while_a_vote_is_open_or_after_ballots(live, fac_actor, join, mode_vote):
+    vote, ids = mode_vote("open")
     with pytest.raises(ServiceError) as error:
         services.session_set_eligibility(actor=fac_actor, session=live, mode="cards")
     assert _code(error) == "eligibility_locked"
@@ -368,8 +365,8 @@ def test_participant_cannot_change_the_mode(live, join):
 
 
 @pytest.mark.django_db
-def test_facilitator_cannot_void_a_slip_twice(live, fac_actor):
-    vote, ids = _vote(live, fac_actor, "open")
+def test_facilitator_cannot_void_a_slip_twice(live, fac_actor, mode_vote):
+    vote, ids = mode_vote("open")
     slip = services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=ids[:1])
     services.ballot_void_paper(actor=fac_actor, session=live, ballot_id=slip.pk, reason="Typed twice")
     with pytest.raises(ServiceError) as error:
@@ -378,8 +375,8 @@ def test_facilitator_cannot_void_a_slip_twice(live, fac_actor):
 
 
 @pytest.mark.django_db
-def test_facilitator_cannot_publish_while_double_entry_differs(live, fac_actor):
-    vote, ids = _vote(live, fac_actor, "open", double_entry=True)
+def test_facilitator_cannot_publish_while_double_entry_differs(live, fac_actor, mode_vote):
+    vote, ids = mode_vote("open", double_entry=True)
     enter = services.ballot_enter_paper
     for ranking in ([ids[0]], [ids[1], ids[0]], [ids[2]]):
         enter(actor=fac_actor, session=live, round_id=vote.pk, ranking=ranking)
@@ -408,16 +405,16 @@ def test_facilitator_cannot_publish_while_double_entry_differs(live, fac_actor):
 
 
 @pytest.mark.django_db
-def test_facilitator_cannot_type_a_second_pass_without_double_entry(live, fac_actor):
-    vote, ids = _vote(live, fac_actor, "open")
+def test_facilitator_cannot_type_a_second_pass_without_double_entry(live, fac_actor, mode_vote):
+    vote, ids = mode_vote("open")
     with pytest.raises(ServiceError) as error:
         services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=ids[:1], entry_pass=2)
     assert _code(error) == "invalid"
 
 
 @pytest.mark.django_db
-def test_reconciliation_figures_add_up_and_are_frozen_with_the_count(live, fac_actor):
-    vote, ids = _vote(live, fac_actor, "cards")
+def test_reconciliation_figures_add_up_and_are_frozen_with_the_count(live, fac_actor, mode_vote):
+    vote, ids = mode_vote("cards")
     cards = _cards(live, fac_actor, 5)
     for card in cards[:2]:
         voter = Actor(participant=services.participant_join(session=live, card_code=card.code, device="d1"))
@@ -454,8 +451,8 @@ def test_reconciliation_figures_add_up_and_are_frozen_with_the_count(live, fac_a
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_participant_without_card_casts_zero_ballots_over_the_socket(live, fac_actor, connect):
-    vote, ids = await database_sync_to_async(_vote)(live, fac_actor, "cards")
+async def test_participant_without_card_casts_zero_ballots_over_the_socket(live, connect, mode_vote):
+    vote, ids = await database_sync_to_async(mode_vote)("cards")
     walk_ins = [await database_sync_to_async(services.participant_join)(session=live) for _i in range(3)]
     for participant in walk_ins:
         connected, client, first = await connect(live.code, participant=participant)

@@ -5,24 +5,22 @@ import pytest
 from deliberation import services
 from deliberation.errors import MESSAGES
 from deliberation.models import Ballot, Participant
+from deliberation.rules import Actor
 from tests.conftest import rounds_of
 
 pytestmark = pytest.mark.django_db
 
 
-def _mode(live, fac_actor, mode, **options):
+@pytest.fixture
+def vote_in_mode(live, fac_actor, open_vote):
     """Set the session's mode and open a vote on two proposals (written by walk-ins before the vote)."""
-    services.session_set_eligibility(actor=fac_actor, session=live, mode=mode, **options)
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    for title in ("Later buses", "Car share"):
-        author = Participant.objects.create(session=live)
-        from deliberation.rules import Actor
 
-        services.proposal_submit(actor=Actor(participant=author), session=live, round_id=r["proposal"].pk, title=title)
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    return r["vote"]
+    def make(mode, **options):
+        services.session_set_eligibility(actor=fac_actor, session=live, mode=mode, **options)
+        authors = [Actor(participant=Participant.objects.create(session=live)) for _ in range(2)]
+        return open_vote(("Later buses", "Car share"), authors).round
+
+    return make
 
 
 def _vote(client, live, vote):
@@ -42,8 +40,8 @@ def test_visitor_can_read_the_mode_before_joining(client, live, fac_actor):
     assert "The facilitator admits each person" in client.get(f"/en/s/{live.code}/").content.decode()
 
 
-def test_visitor_can_vote_with_the_card_from_the_qr_link(client, live, fac_actor):
-    vote = _mode(live, fac_actor, "cards")
+def test_visitor_can_vote_with_the_card_from_the_qr_link(client, live, fac_actor, vote_in_mode):
+    vote = vote_in_mode("cards")
     card = services.cards_generate(actor=fac_actor, session=live, count=2)[0]
     plain = card.code.replace("-", "").lower()
     page = client.get(f"/en/s/{live.code}/?card={plain}").content.decode()
@@ -56,8 +54,8 @@ def test_visitor_can_vote_with_the_card_from_the_qr_link(client, live, fac_actor
     assert Ballot.objects.filter(round=vote).count() == 1
 
 
-def test_visitor_cannot_use_a_card_twice(client, live, fac_actor, django_user_model):
-    _mode(live, fac_actor, "cards")
+def test_visitor_cannot_use_a_card_twice(client, live, fac_actor, django_user_model, vote_in_mode):
+    vote_in_mode("cards")
     card = services.cards_generate(actor=fac_actor, session=live, count=1)[0]
     client.post(f"/en/s/{live.code}/", {"card": card.code})
     other = client.__class__()
@@ -67,10 +65,10 @@ def test_visitor_cannot_use_a_card_twice(client, live, fac_actor, django_user_mo
     assert 'aria-invalid="true"' in page and live.participants.count() == before
 
 
-def test_visitor_cannot_join_with_a_card_of_another_session(client, live, fac_actor, facilitator):
+def test_visitor_cannot_join_with_a_card_of_another_session(client, live, fac_actor, facilitator, vote_in_mode):
     from deliberation.models import LiveSession
 
-    _mode(live, fac_actor, "cards")
+    vote_in_mode("cards")
     other = LiveSession.objects.create(title="Elsewhere", code="ELSWHR", eligibility="cards")
     other.facilitators.add(facilitator)
     foreign = services.cards_generate(actor=fac_actor, session=other, count=1)[0]
@@ -79,15 +77,15 @@ def test_visitor_cannot_join_with_a_card_of_another_session(client, live, fac_ac
     assert not live.participants.filter(card__isnull=False).exists()
 
 
-def test_visitor_cannot_guess_card_codes_without_end(client, live, fac_actor):
-    _mode(live, fac_actor, "cards")
+def test_visitor_cannot_guess_card_codes_without_end(client, live, fac_actor, vote_in_mode):
+    vote_in_mode("cards")
     pages = [client.post(f"/en/s/{live.code}/", {"card": f"AAAA-BBBB-{n:04d}"}).content.decode() for n in range(21)]
     assert str(MESSAGES["card_unknown"]) in pages[0]
     assert str(MESSAGES["card_throttled"]) in pages[-1]
 
 
-def test_visitor_without_a_card_must_choose_to_watch(client, live, fac_actor):
-    vote = _mode(live, fac_actor, "cards")
+def test_visitor_without_a_card_must_choose_to_watch(client, live, fac_actor, vote_in_mode):
+    vote = vote_in_mode("cards")
     page = client.post(f"/en/s/{live.code}/", {"name": "Bryn"}).content.decode()
     assert 'class="error-summary"' in page and live.participants.filter(display_name="Bryn").count() == 0
     assert "I have no card" in page
@@ -100,8 +98,8 @@ def test_visitor_without_a_card_must_choose_to_watch(client, live, fac_actor):
     assert not Ballot.objects.filter(round=vote).exists()
 
 
-def test_watcher_can_add_a_card_later_and_vote(client, live, fac_actor):
-    vote = _mode(live, fac_actor, "cards")
+def test_watcher_can_add_a_card_later_and_vote(client, live, fac_actor, vote_in_mode):
+    vote = vote_in_mode("cards")
     card = services.cards_generate(actor=fac_actor, session=live, count=1)[0]
     client.post(f"/en/s/{live.code}/", {"watch": "1"})
     fields = {"action": "participant.use_card", "ref": "c1", "card": card.code.lower().replace("-", " ")}
@@ -121,16 +119,16 @@ def test_watcher_cannot_propose_when_the_session_says_so(client, live, fac_actor
     assert 'id="propose" hidden' in live_page
 
 
-def test_visitor_is_asked_to_sign_in_for_a_sign_in_session(client, live, fac_actor):
-    _mode(live, fac_actor, "signin")
+def test_visitor_is_asked_to_sign_in_for_a_sign_in_session(client, live, fac_actor, vote_in_mode):
+    vote_in_mode("signin")
     page = client.get(f"/en/s/{live.code}/").content.decode()
     assert 'id="sign-in-link"' in page and f"/en/accounts/login/?next=/en/s/{live.code}/" in page
     refused = client.post(f"/en/s/{live.code}/", {"name": "Alys"}).content.decode()
     assert str(MESSAGES["sign_in_required"]) in refused and live.participants.filter(display_name="Alys").count() == 0
 
 
-def test_user_on_the_list_can_vote_in_a_sign_in_session(client, live, fac_actor, make_user):
-    vote = _mode(live, fac_actor, "signin")
+def test_user_on_the_list_can_vote_in_a_sign_in_session(client, live, fac_actor, make_user, vote_in_mode):
+    vote = vote_in_mode("signin")
     panel = make_user("panel")
     live.voters.add(panel)
     client.force_login(panel)
@@ -139,8 +137,8 @@ def test_user_on_the_list_can_vote_in_a_sign_in_session(client, live, fac_actor,
     assert "Your ballot is recorded" in _vote(client, live, vote)
 
 
-def test_user_not_on_the_list_cannot_vote_in_a_sign_in_session(client, live, fac_actor, make_user):
-    vote = _mode(live, fac_actor, "signin")
+def test_user_not_on_the_list_cannot_vote_in_a_sign_in_session(client, live, fac_actor, make_user, vote_in_mode):
+    vote = vote_in_mode("signin")
     client.force_login(make_user("stranger"))
     client.post(f"/en/s/{live.code}/", {"name": ""})
     live_page = client.get(f"/en/s/{live.code}/").content.decode()
@@ -150,8 +148,8 @@ def test_user_not_on_the_list_cannot_vote_in_a_sign_in_session(client, live, fac
     assert not Ballot.objects.filter(round=vote).exists()
 
 
-def test_visitor_can_wait_to_be_admitted_and_then_take_part(client, live, fac_actor):
-    _mode(live, fac_actor, "admission")
+def test_visitor_can_wait_to_be_admitted_and_then_take_part(client, live, fac_actor, vote_in_mode):
+    vote_in_mode("admission")
     client.post(f"/en/s/{live.code}/", {"name": "Ceri"})
     waiting = client.get(f"/en/s/{live.code}/").content.decode()
     assert "Waiting for the facilitator to let you in" in waiting and "Check again" in waiting
@@ -162,8 +160,8 @@ def test_visitor_can_wait_to_be_admitted_and_then_take_part(client, live, fac_ac
     assert 'id="vote" hidden' not in client.get(f"/en/s/{live.code}/").content.decode()
 
 
-def test_refused_visitor_cannot_take_part(client, live, fac_actor):
-    _mode(live, fac_actor, "admission")
+def test_refused_visitor_cannot_take_part(client, live, fac_actor, vote_in_mode):
+    vote_in_mode("admission")
     client.post(f"/en/s/{live.code}/", {"name": "Dai"})
     person = live.participants.get(display_name="Dai")
     services.participant_refuse(actor=fac_actor, session=live, participant_id=person.pk)

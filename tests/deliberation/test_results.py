@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from deliberation import exports, services
-from deliberation.models import LiveSession
+from deliberation import counting, results, services
+from deliberation.models import LiveSession, Round
 from tests.conftest import rounds_of
 from tests.home.conftest import _isolated, _site_tree_keys, site_tree  # noqa: F401 (fixtures)
 
@@ -25,7 +25,7 @@ def proposals(live, fac_actor, join, titles=("Bus to the surgery", "Community ca
 def publish_vote(live, fac_actor, rankings, method="irv", seats=1):
     """Open the vote round, enter `rankings` as paper slips, close and publish it."""
     vote = rounds_of(live)["vote"]
-    services.round_update(actor=fac_actor, session=live, round_id=vote.pk, method=method, seats=seats)
+    Round.objects.filter(pk=vote.pk).update(method=method, seats=seats)  # a draft's method and seats, as the admin saves them
     services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
     for ranking in rankings:
         services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=ranking)
@@ -108,7 +108,7 @@ def test_voter_can_check_a_receipt_typed_in_any_case_with_spaces_or_no_hyphens(c
         bare_lower=bare.lower(),
         lower_spaced=receipt.lower().replace("-", " "),
     )
-    assert exports.receipt_counted(vote, text)
+    assert counting.receipt_counted(vote, text)
     page = client.get(f"/en/s/{live.code}/results/{vote.pk}/", {"receipt": text}).content.decode()
     assert "Yes: a ballot with this receipt code was counted." in page
     assert f'value="{receipt}"' in page  # shown back in the printed form
@@ -120,8 +120,8 @@ def test_voter_cannot_match_a_different_receipt_by_normalising(live, fac_actor, 
     services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
     _p, voter = join("Bryn")
     receipt = services.ballot_cast(actor=voter, session=live, round_id=vote.pk, ranking=[a, b]).receipt
-    assert not exports.receipt_counted(vote, receipt.replace("-", "")[:-1])
-    assert not exports.receipt_counted(vote, "")
+    assert not counting.receipt_counted(vote, receipt.replace("-", "")[:-1])
+    assert not counting.receipt_counted(vote, "")
 
 
 # --- defect 11: numbers as people write them; elected stays elected -------------------------
@@ -157,7 +157,7 @@ def test_anyone_reads_whole_numbers_on_an_stv_results_page(client, live, stv):
 
 
 def test_already_elected_proposal_is_shown_elected_in_later_stages(client, live, stv):
-    report = exports.result_report(stv)
+    report = results.result_report(stv)
     first, second = report["stages"]
     assert first["elected"] == ["Bus to the surgery"] and "Bus to the surgery" not in second["elected"]
     status = {bar["name"]: bar["status"] for bar in second["chart"]["bars"]}
@@ -167,3 +167,10 @@ def test_already_elected_proposal_is_shown_elected_in_later_stages(client, live,
     assert '<tr class="row--elected"><th scope="row">Bus to the surgery</th>' in stage2
     assert re.search(r'class="bar bar--elected"', stage2.split('<div class="table-wrap">')[0])
     assert "row--continuing" not in stage2.split("</section>")[0]
+
+
+def test_every_counting_method_has_its_explanation_on_the_results_page(client, live, stv):
+    assert set(results.METHOD_EXPLANATIONS) == set(Round.Method.values)
+    page = client.get(f"/en/s/{live.code}/results/{stv.pk}/").content.decode()
+    assert f"<p>{results.METHOD_EXPLANATIONS['stv']}</p>" in page
+    assert str(results.METHOD_EXPLANATIONS["irv"]) not in page

@@ -5,6 +5,7 @@ import rules as django_rules
 
 from deliberation import protocol, rules, services
 from deliberation.errors import ServiceError
+from deliberation.identity import presenter_key
 from deliberation.models import Comment, Event, LiveSession, Proposal
 from tests.conftest import rounds_of
 from tests.home.conftest import _isolated, _site_tree_keys, board_editors, site_tree  # noqa: F401 (fixtures)
@@ -218,3 +219,24 @@ def test_facilitator_and_board_editor_can_manage_eligibility_others_cannot(
     assert not rules.can(rules.Actor(user=make_user("stranger")), rules.MANAGE_ELIGIBILITY, live)
     assert not rules.can(join("Alys")[1], rules.MANAGE_ELIGIBILITY, live)
     assert not rules.can(rules.Actor(), rules.MANAGE_ELIGIBILITY, live)
+
+
+def test_every_message_type_has_its_own_handler_named_after_it():
+    """No dispatch by name: `round.publish` is handled by `_round_publish`, which calls `services.round_publish`."""
+    for kind, (_fields, handler) in protocol.MESSAGES.items():
+        assert handler.__name__ == "_" + kind.replace(".", "_"), kind
+
+
+@pytest.mark.django_db
+def test_actor_is_built_from_what_the_request_knows(live, join, facilitator):
+    """`rules.actor_for`: the participant only of the session asked about, and a presenter key only while it is valid."""
+    participant, _actor = join("Alys")
+    other = LiveSession.objects.create(title="Elsewhere", code="XYZ789")
+    actor = rules.actor_for(user=facilitator, session_id=live.pk, participant_id=participant.pk)
+    assert actor.user == facilitator and actor.participant == participant and actor.presenter_for is None
+    assert rules.actor_for(session_id=other.pk, participant_id=participant.pk).participant is None
+    assert rules.actor_for() == rules.Actor()
+    screen = rules.actor_for(presenter_key=presenter_key(live))
+    assert screen.presenter_for == live.pk and rules.can(screen, rules.VIEW_SESSION, live)
+    assert not rules.can(screen, rules.VIEW_SESSION, other)
+    assert rules.actor_for(presenter_key="forged").presenter_for is None

@@ -23,20 +23,12 @@ from tests.servers import ROOT, fresh_database, manage, new_session, prepare, se
 SOON = timedelta(minutes=2)  # "now" for close_due_rounds: after a 1-minute timer has run out
 
 
-def open_vote(live, fac_actor, join, *, minutes=1, auto_close=True):
+def timed_vote(live, join, open_vote, *, minutes=1, auto_close=True):
     """Three proposals, then the vote round opened with a timer; one ballot cast."""
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    _p, author = join("Author")
-    ids = [
-        services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk
-        for t in ("Bus", "Car share", "Cycle path")
-    ]
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk, minutes=minutes, auto_close=auto_close)
+    vote = open_vote(minutes=minutes, auto_close=auto_close)
     _p, voter = join("Voter")
-    services.ballot_cast(actor=voter, session=live, round_id=r["vote"].pk, ranking=[ids[1], ids[0]])
-    return Round.objects.get(pk=r["vote"].pk)
+    services.ballot_cast(actor=voter, session=live, round_id=vote.round.pk, ranking=[vote.ids[1], vote.ids[0]])
+    return Round.objects.get(pk=vote.round.pk)
 
 
 # --- the system actor ------------------------------------------------------------------------
@@ -91,10 +83,10 @@ def test_facilitator_can_choose_auto_close_in_the_form_without_javascript(client
 
 
 @pytest.mark.django_db
-def test_system_can_close_a_due_auto_closing_round_and_count_it(live, fac_actor, join):
+def test_system_can_close_a_due_auto_closing_round_and_count_it(live, fac_actor, join, open_vote):
     from deliberation.scheduler import close_due_rounds
 
-    vote = open_vote(live, fac_actor, join)
+    vote = timed_vote(live, join, open_vote)
     assert close_due_rounds(now=timezone.now() + SOON) == [vote.pk]
     vote.refresh_from_db()
     assert vote.state == "closed" and vote.closed_at is not None
@@ -105,27 +97,27 @@ def test_system_can_close_a_due_auto_closing_round_and_count_it(live, fac_actor,
 
 
 @pytest.mark.django_db
-def test_facilitator_closing_is_not_logged_as_the_timer(live, fac_actor, join):
-    vote = open_vote(live, fac_actor, join)
+def test_facilitator_closing_is_not_logged_as_the_timer(live, fac_actor, join, open_vote):
+    vote = timed_vote(live, join, open_vote)
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     assert "by" not in Event.objects.get(session=live, type="round.closed", payload__round__id=vote.pk).payload
 
 
 @pytest.mark.django_db
-def test_system_cannot_close_a_due_round_without_auto_close(live, fac_actor, join):
+def test_system_cannot_close_a_due_round_without_auto_close(live, fac_actor, join, open_vote):
     from deliberation.scheduler import close_due_rounds
 
-    vote = open_vote(live, fac_actor, join, auto_close=False)
+    vote = timed_vote(live, join, open_vote, auto_close=False)
     assert close_due_rounds(now=timezone.now() + SOON) == []
     vote.refresh_from_db()
     assert vote.state == "open"
 
 
 @pytest.mark.django_db
-def test_system_cannot_close_an_auto_closing_round_before_its_time(live, fac_actor, join):
+def test_system_cannot_close_an_auto_closing_round_before_its_time(live, fac_actor, join, open_vote):
     from deliberation.scheduler import close_due_rounds
 
-    vote = open_vote(live, fac_actor, join, minutes=10)
+    vote = timed_vote(live, join, open_vote, minutes=10)
     assert close_due_rounds() == []
     assert close_due_rounds(now=timezone.now() + timedelta(minutes=9)) == []
     vote.refresh_from_db()
@@ -134,10 +126,10 @@ def test_system_cannot_close_an_auto_closing_round_before_its_time(live, fac_act
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_racing_workers_close_a_due_round_once(live, fac_actor, join):
+def test_two_racing_workers_close_a_due_round_once(live, fac_actor, join, open_vote):
     from deliberation.scheduler import close_due_rounds
 
-    vote = open_vote(live, fac_actor, join)
+    vote = timed_vote(live, join, open_vote)
     later = timezone.now() + SOON
     start = threading.Barrier(2)
 

@@ -134,6 +134,31 @@ def test_facilitator_can_merge_duplicates_and_comments_move(live, fac_actor, pro
     assert duplicate.pk not in set(r["vote"].ballot_proposals.values_list("pk", flat=True))
 
 
+def test_facilitator_merge_event_lists_the_comments_moved_replies_included(live, fac_actor, proposals):
+    r = rounds_of(live)
+    (_a, kept), (bryn, other), (cerys, duplicate) = proposals["Alys"], proposals["Bryn"], proposals["Cerys"]
+    services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
+    comment = services.comment_submit(actor=cerys, session=live, round_id=r["comment"].pk, proposal_id=duplicate.pk, body="Yes")
+    reply = services.comment_submit(
+        actor=bryn, session=live, round_id=r["comment"].pk, proposal_id=duplicate.pk, body="Agreed", parent_id=comment.pk
+    )
+    services.comment_submit(actor=bryn, session=live, round_id=r["comment"].pk, proposal_id=other.pk, body="Elsewhere")
+    services.proposal_merge(actor=fac_actor, session=live, proposal_id=duplicate.pk, into_id=kept.pk)
+    payload = Event.objects.get(session=live, type="proposal.merged").payload
+    assert payload["comments"] == sorted([comment.pk, reply.pk]) and payload["comments_moved"] == 2
+
+
+def test_facilitator_reorder_event_gives_each_draft_its_new_position(live, fac_actor):
+    r = rounds_of(live)
+    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)  # no longer a draft: keeps place 1
+    services.round_reorder(actor=fac_actor, session=live, order=[r["vote"].pk, r["comment"].pk])
+    payload = Event.objects.get(session=live, type="round.reordered").payload
+    assert payload["order"] == [r["vote"].pk, r["comment"].pk]
+    assert payload["positions"] == {str(r["vote"].pk): 2, str(r["comment"].pk): 3}
+    run_of_show = list(live.rounds.order_by("position").values_list("pk", flat=True))
+    assert run_of_show == [r["proposal"].pk, r["vote"].pk, r["comment"].pk]
+
+
 def test_facilitator_preset_reasons_are_stored_as_codes_in_any_language_and_free_text_as_written(live, fac_actor, proposals):
     from django.utils import translation
 

@@ -56,6 +56,17 @@ def test_participant_cannot_act_in_a_session_the_facilitator_ended(live, fac_act
     assert scene["participant"].display_name == "Alys"
 
 
+def test_anyone_cannot_join_or_rejoin_a_session_the_facilitator_ended(live, fac_actor, scene):
+    services.session_end(actor=fac_actor, session=live)
+    count = live.participants.count()
+    with pytest.raises(ServiceError) as error:
+        services.participant_join(session=live, display_name="Late")
+    assert error.value.code == "session_ended"
+    assert str(error.value.message) == "This session has ended. Thank you to everyone who took part."
+    refused_as_ended(services.participant_join, session=live, participant_id=scene["participant"].pk)
+    assert live.participants.count() == count
+
+
 def test_participant_cannot_vote_in_an_ended_session_even_with_a_round_left_open(live, fac_actor, scene):
     """Sessions ended outside the console (the demo's past workshop, the admin) can still hold an open round."""
     r = rounds_of(live)

@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from deliberation import selectors, services
+from deliberation import rules, selectors, services
 from deliberation.identity import remember_participant
 from deliberation.models import Comment, Participant, Presence, Proposal
 from deliberation.protocol import MAX_FRAME_BYTES
@@ -365,7 +365,7 @@ async def test_participant_cannot_comment_a_nul_over_http(live, fac_actor):
         services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
         browser, participant = _http_participant(live)
         proposal = services.proposal_submit(
-            actor=services.rules.Actor(participant=participant), session=live, round_id=r["proposal"].pk, title="Later buses"
+            actor=rules.Actor(participant=participant), session=live, round_id=r["proposal"].pk, title="Later buses"
         )
         services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
         services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)

@@ -74,19 +74,18 @@ export function formFields(form) {
   return data;
 }
 
-/** Keep children of `list` in the order of `nodes`, moving only the ones out of place. */
-export function placeInOrder(list, nodes) {
-  let cursor = list.firstElementChild;
-  for (const node of nodes) {
-    if (node !== cursor) list.insertBefore(node, cursor);
-    else cursor = cursor.nextElementSibling;
-  }
-  // Anything left after the last wanted node is stale.
-  while (cursor) {
-    const next = cursor.nextElementSibling;
-    if (!nodes.includes(cursor)) cursor.remove();
-    cursor = next;
-  }
+/**
+ * Make `nodes` the children of `parent`, in order, moving only what is out of place (so nothing flickers
+ * and a screen reader hears no needless change). A focused node that had to move keeps the focus unless
+ * keepFocus is false (the ranked ballot restores focus itself, scrolling to it).
+ */
+export function placeInOrder(parent, nodes, { keepFocus = true } = {}) {
+  const focused = document.activeElement;
+  nodes.forEach((node, index) => {
+    if (parent.children[index] !== node) parent.insertBefore(node, parent.children[index] || null);
+  });
+  while (parent.children.length > nodes.length) parent.lastElementChild.remove();
+  if (keepFocus && focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
 }
 
 /**

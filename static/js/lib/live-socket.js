@@ -40,6 +40,7 @@ export class LiveSocket {
     this.timer = null;
     this.awaiting = 0;
     this.refused = false;
+    this.refreshTimer = 0;
   }
 
   start() {
@@ -182,18 +183,14 @@ export class LiveSocket {
 
   /**
    * Send a protocol message; resolves with the ack payload, rejects with {code, message}.
-   * While the socket is down the message waits and is sent on reconnect, unless queue is false.
+   * While the socket is down the message waits and is sent on reconnect.
    */
-  send(type, payload, { ref = newRef(), queue = true, offlineMessage = "", tooLargeMessage = "" } = {}) {
+  send(type, payload, { ref = newRef(), tooLargeMessage = "" } = {}) {
     return new Promise((resolve, reject) => {
       const frame = { type, ref, payload };
       // Refused here, not queued: an oversized frame would drop the socket on every resend.
       if (new TextEncoder().encode(JSON.stringify(frame)).length > MAX_FRAME_BYTES) {
         reject({ code: "too_large", message: tooLargeMessage });
-        return;
-      }
-      if (!this.ready && !queue) {
-        reject({ code: "offline", message: offlineMessage });
         return;
       }
       this.pending.set(ref, { frame, resolve, reject });
@@ -286,6 +283,28 @@ export class LiveSocket {
       }
       this.drain();
     });
+  }
+
+  /**
+   * Ask for a fresh snapshot (figures only the server works out, or this viewer's own rights after a change),
+   * a quarter of a second after the first ask so a burst of events brings one. Events arriving meanwhile
+   * wait, then apply after it; on a closed socket nothing is sent (the reconnect brings a snapshot anyway).
+   */
+  refresh() {
+    if (this.refreshTimer) return;
+    this.refreshTimer = window.setTimeout(() => {
+      this.refreshTimer = 0;
+      if (!this.isOpen()) return;
+      if (this.syncing) {
+        this.refresh();
+        return;
+      }
+      this.syncing = this.sendInternal({ type: "sync", after: -1 }, (reply) => {
+        this.syncing = null;
+        if (reply.type === "ack" && reply.payload && reply.payload.snapshot) this.applySnapshot(reply.payload.snapshot);
+        this.drain();
+      });
+    }, 250);
   }
 
   drain() {

@@ -2,7 +2,7 @@
 // (WCAG 2.5.7). The current ranking is read back in words before the ballot is cast. A ranking
 // not cast yet is kept on the device (localStorage), so a reload or a crash does not lose it.
 
-import { announce, clone, setText, slot, uniqueIds } from "./dom.js";
+import { announce, clone, placeInOrder, setText, slot, uniqueIds } from "./dom.js";
 
 export class Ranking {
   /** form: the ballot <form>; t: the page's strings; code: the session's join code (drafts are kept per round). */
@@ -66,8 +66,8 @@ export class Ranking {
     for (const [id, li] of this.items) if (!this.ballot.includes(id)) li.remove();
     rankedNodes.forEach((li, index) => this.fillItem(li, index + 1, total));
     rest.forEach((li) => this.fillItem(li, 0, total));
-    place(this.ranked, rankedNodes);
-    place(this.unranked, rest);
+    placeInOrder(this.ranked, rankedNodes, { keepFocus: false });
+    placeInOrder(this.unranked, rest, { keepFocus: false });
     this.form.querySelector("#ranked-empty").hidden = total > 0;
     this.form.querySelector("#unranked-empty").hidden = rest.length > 0;
     const words = this.order.map((id, i) => `${i + 1}. ${this.title(id)}`).join(", ");
@@ -214,12 +214,4 @@ function readDraft(key) {
 function middle(el) {
   const box = el.getBoundingClientRect();
   return box.top + box.height / 2;
-}
-
-/** Put nodes into a list in order, moving only what is out of place. */
-function place(list, nodes) {
-  nodes.forEach((node, index) => {
-    if (list.children[index] !== node) list.insertBefore(node, list.children[index] || null);
-  });
-  while (list.children.length > nodes.length) list.lastElementChild.remove();
 }
