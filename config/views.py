@@ -1,10 +1,12 @@
 """Site-wide views: health check, language switch and error pages."""
 
 import asyncio
+import sys
 import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import OperationalError, connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -64,8 +66,6 @@ def healthz(request):
 
 def switch_language(request, code):
     """Remember the chosen language in a cookie and go to the same page in that language."""
-    from django.conf import settings
-
     if not check_for_language(code):
         code = settings.LANGUAGE_CODE.split("-")[0]
     target = request.GET.get("next") or f"/{code}/"
@@ -90,8 +90,6 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     """Render the error page without touching the database (it may be the cause); 503 while the database is down."""
-    import sys
-
     if isinstance(sys.exc_info()[1], OperationalError):  # unreachable, pool exhausted: temporary, the page says so
         response = render(request, "500.html", status=503)
         response["Retry-After"] = "10"

@@ -1,6 +1,7 @@
 """Demo live sessions for `manage.py load_demo`: one in progress to join, one with published results."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from deliberation import services
@@ -149,8 +150,6 @@ def _cards_session(consultation, facilitator):
 
 def _signin_session(consultation, facilitator):
     """The board members' own vote: only signed-in people on the list take part."""
-    from django.contrib.auth import get_user_model
-
     session, fac = _mode_session(
         consultation,
         facilitator,

@@ -35,6 +35,7 @@ class LiveSessionAdminForm(WagtailAdminModelForm):
 
     def clean(self):
         """Refuse a change of who may vote while a vote is open or once ballots exist (CONSUL bug #5321)."""
+        # Imported here: models.py imports this module to build its admin form, before selectors can load.
         from deliberation import selectors
         from deliberation.errors import ServiceError
 

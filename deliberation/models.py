@@ -5,9 +5,11 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -156,8 +158,6 @@ class LiveSession(ClusterableModel):
 
     def get_absolute_url(self):
         """The join link people follow or scan."""
-        from django.urls import reverse
-
         return reverse("session", args=[self.code])
 
 
@@ -225,9 +225,7 @@ class Round(models.Model):
 
     def clean(self):
         """A vote being prepared must be countable: its method elects that many winners from its ballot."""
-        from django.core.exceptions import ValidationError
-
-        from deliberation.counting import seats_problem
+        from deliberation.counting import seats_problem  # counting imports the models: loaded at call time
 
         if self.kind != self.Kind.VOTE or self.state != self.State.DRAFT:
             return  # a round that has opened changes only through the console's logged recount

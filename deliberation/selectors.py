@@ -1,9 +1,12 @@
 """Every read of the live module: one state snapshot for the page, the socket and resync."""
 
+from datetime import timedelta
+
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from deliberation import rules
-from deliberation.models import Ballot, Comment, Event, Flag, LiveSession, Participant, Proposal, Round, VotingCard
+from deliberation.models import Ballot, Comment, Event, Flag, LiveSession, Participant, Presence, Proposal, Round, VotingCard
 
 # A client further behind than this gets a fresh snapshot instead of the missed events.
 MAX_REPLAY = 500
@@ -167,7 +170,7 @@ def double_entry_differences(round_):
 
 def reconciliation(round_):
     """How a vote round's ballots reconcile with the session's cards, slips, participants and devices."""
-    from deliberation.counting import valid_ballots
+    from deliberation.counting import valid_ballots  # counting imports selectors: loaded at call time
 
     session = LiveSession.objects.get(pk=round_.session_id)  # current rules, whatever object the caller holds
     ballots = Ballot.objects.filter(round=round_, entry_pass=1)
@@ -355,12 +358,6 @@ PRESENCE_TIMEOUT_SECONDS = 90
 
 def presence_counts(session_id):
     """How many people (not sockets: one person may have many tabs) are connected to a session now."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from deliberation.models import Presence
-
     since = timezone.now() - timedelta(seconds=PRESENCE_TIMEOUT_SECONDS)
     rows = Presence.objects.filter(session_id=session_id, seen_at__gte=since)
     counts = rows.aggregate(

@@ -5,8 +5,11 @@ so one address has one budget of wrong join codes whichever way it guesses. With
 (Redis restarting) it lets everyone through: a missing throttle is better than a refused room.
 """
 
+import hashlib
+import hmac
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
@@ -99,10 +102,5 @@ def remember_pending(session_id, address, ids):
 
 def device_hash(address, user_agent, session):
     """A participant's device as a 16-hex salted hash of address and browser (never the address), per session."""
-    import hashlib
-    import hmac
-
-    from django.conf import settings
-
     key = f"{settings.SECRET_KEY}:device:{session.pk}".encode()
     return hmac.new(key, f"{address or ''}|{user_agent or ''}".encode(), hashlib.sha256).hexdigest()[:16]
