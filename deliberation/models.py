@@ -99,6 +99,9 @@ class LiveSession(ClusterableModel):
         settings.AUTH_USER_MODEL, verbose_name=_("facilitators"), blank=True, related_name="facilitated_sessions"
     )
     last_seq = models.PositiveIntegerField(default=0, editable=False)
+    # The seq of the last event everyone may see: public events carry it as `prev`, so a citizen checks its stream
+    # for gaps without receiving a frame for every facilitator-only event (docs/protocol.md).
+    last_public_seq = models.PositiveIntegerField(default=0, editable=False)
     eligibility = models.CharField(
         _("who may vote"),
         max_length=12,
