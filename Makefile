@@ -9,8 +9,11 @@ PORT ?= 8000
 # (a server listening on all addresses is reached from this machine at 127.0.0.1).
 export WAGTAILADMIN_BASE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
-# The server refuses WebSocket messages over the protocol's limit (deliberation/protocol.py MAX_FRAME_BYTES).
-DAPHNE_LIMITS := --websocket-max-message-size 16384 --websocket-max-frame-size 16384
+# A client's frame may be at most 16 KB (deliberation/protocol.py MAX_FRAME_BYTES; daphne drops the connection on a larger
+# one). The message limit is also what the server may SEND (autobahn checks both ways), and a session's state or a
+# replay outgrows 16 KB: 8 MiB bounds what a client can make the server buffer from fragments, and still fits the
+# state of a very large session.
+DAPHNE_LIMITS := --websocket-max-message-size 8388608 --websocket-max-frame-size 16384
 
 .PHONY: run test install messages lint bench clean
 

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
 # As in the Makefile: WebSocket messages over the protocol's limit (MAX_FRAME_BYTES) are refused by daphne itself.
-DAPHNE_LIMITS = ["--websocket-max-message-size", "16384", "--websocket-max-frame-size", "16384"]
+DAPHNE_LIMITS = ["--websocket-max-message-size", "8388608", "--websocket-max-frame-size", "16384"]  # as the Makefile
 
 
 def free_port():

@@ -1,5 +1,7 @@
 """The whole flow over real sockets against a real daphne process: propose, moderate, comment, vote, publish."""
 
+import json
+
 import pytest
 
 from tests.servers import Browserless, daphne, fresh_database, new_session, prepare, server_env
@@ -14,11 +16,11 @@ def server():
     prepare(env)
     rounds = new_session(env, CODE)
     with daphne(env) as (base, _process):
-        yield base, rounds
+        yield base, rounds, env
 
 
 def test_people_can_run_a_whole_session_over_real_sockets(server):
-    base, (proposal_round, comment_round, vote_round) = server
+    base, (proposal_round, comment_round, vote_round), _env = server
     fac_browser = Browserless(base)
     fac_browser.login("facilitator", "cyd-facilitator-demo")
     fac = fac_browser.socket(CODE)
@@ -84,10 +86,13 @@ def test_people_can_run_a_whole_session_over_real_sockets(server):
     stages = published["payload"]["result"]["stages"]
     assert stages and stages[0]["votes"]["Bus to the surgery"] == 3
 
-    # Every participant saw a gap-free sequence (facilitator-only events arrive as skips).
+    # Every participant saw the public events without a gap (each names the one before it) and no facilitator-only one.
     for person in (alys, bryn, cerys):
-        seqs = [e["seq"] for e in person.events]
-        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+        events = person.events
+        assert [e["prev"] for e in events[1:]] == [e["seq"] for e in events[:-1]]
+        assert not {e["type"] for e in events} & {"participant.joined", "ballot.cast", "round.counted"}
+    seqs = [e["seq"] for e in fac.events]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # a facilitator gets every event
 
     # The results page and the consultation page show the published count.
     browser = Browserless(base)
@@ -105,3 +110,32 @@ def test_people_can_run_a_whole_session_over_real_sockets(server):
     assert f"/results/{vote_round}/" in consultation and "Bus to the surgery" in consultation
     for person in (fac, alys, bryn, cerys):
         person.close()
+
+
+def test_participant_can_join_and_resync_a_session_whose_state_is_larger_than_an_incoming_frame(server):
+    """The 16 KB limit is on what clients send: the server's own state and replays may be larger (found at N=200)."""
+    base, _rounds, env = server
+    proposal_round = new_session(env, "BIG16K", title="A long session")[0]
+    fac_browser = Browserless(base)
+    fac_browser.login("facilitator", "cyd-facilitator-demo")
+    fac = fac_browser.socket("BIG16K")
+    fac.ok("round.open", {"round": proposal_round})
+    body = "Buses to every surgery in the county, every hour, every day of the week. " * 13  # under BODY_MAX
+    for n in range(5):
+        author = Browserless(base)
+        author.join("BIG16K", f"Author {n}")
+        socket = author.socket("BIG16K")
+        for k in range(6):
+            socket.ok("proposal.submit", {"round": proposal_round, "title": f"Idea {n}-{k}", "body": body})
+        socket.close()
+    newcomer = Browserless(base)
+    newcomer.join("BIG16K", "Late")
+    late = newcomer.socket("BIG16K")  # the state message is over 16 KB
+    assert len(late.state["payload"]["proposals"]) == 30
+    assert len(json.dumps(late.state)) > 16 * 1024
+    replay = late.ok("sync", after=0)  # so is the replay of every event
+    assert len(json.dumps(replay)) > 16 * 1024
+    assert sum(1 for e in replay["events"] if e["type"] == "proposal.submitted") == 30
+    assert late.ok("ping")["seq"] >= 30  # the socket is still up
+    late.close()
+    fac.close()
