@@ -26,18 +26,14 @@ def refused(code, fn, **kwargs):
     return error.value
 
 
+TITLES = ("Bus to the surgery", "Community car scheme", "Cycle path")
+VOTERS = ("Alys", "Bryn", "Cerys")
+
+
 @pytest.fixture
-def three(live, fac_actor, join):
-    """Three proposals from a closed proposal round, and their authors as voters."""
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    voters, ids = [], []
-    for name, title in (("Alys", "Bus to the surgery"), ("Bryn", "Community car scheme"), ("Cerys", "Cycle path")):
-        _p, actor = join(name)
-        voters.append(actor)
-        ids.append(services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title=title).pk)
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    return voters, ids
+def voting(open_vote):
+    """The vote round (IRV, one winner) open on those three proposals; `.authors` are the voters."""
+    return open_vote(TITLES, VOTERS)
 
 
 def counted_events(live):
@@ -72,8 +68,8 @@ def test_facilitator_cannot_change_a_draft_to_irv_with_three_seats(live, fac_act
     vote.full_clean()
 
 
-def test_facilitator_cannot_ask_for_as_many_winners_as_proposals_on_the_ballot(live, fac_actor, three):
-    _voters, ids = three
+def test_facilitator_cannot_ask_for_as_many_winners_as_proposals_on_the_ballot(live, fac_actor, proposal_round):
+    ids = proposal_round(TITLES, VOTERS, close=True).ids
     vote = rounds_of(live)["vote"]
     vote.ballot_proposals.set(ids)
     vote.method, vote.seats = "stv", 3
@@ -110,20 +106,18 @@ def test_editor_cannot_add_an_irv_round_with_two_seats_in_wagtail(client, sessio
 # --- closing always closes; a failed count is reported, recounted, never published -----------
 
 
-def legacy_irv_with_two_seats(live, fac_actor, three):
+def legacy_irv_with_two_seats(live, open_vote):
     """A vote round saved before the rule existed (IRV, 2 seats), opened, with one ballot."""
-    voters, ids = three
-    vote = rounds_of(live)["vote"]
-    Round.objects.filter(pk=vote.pk).update(method="irv", seats=2)  # bypasses clean(), as old data did
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+    opened = open_vote(TITLES, VOTERS, method="irv", seats=2)  # saved unchecked, as old data was
+    voters, ids, vote = opened.authors, opened.ids, opened.round
     services.ballot_cast(actor=voters[0], session=live, round_id=vote.pk, ranking=[ids[0], ids[1]])
     services.ballot_cast(actor=voters[1], session=live, round_id=vote.pk, ranking=[ids[1]])
     services.ballot_cast(actor=voters[2], session=live, round_id=vote.pk, ranking=[ids[2], ids[0]])
-    return vote
+    return opened
 
 
-def test_facilitator_close_always_closes_and_reports_a_failed_count(live, fac_actor, three):
-    vote = legacy_irv_with_two_seats(live, fac_actor, three)
+def test_facilitator_close_always_closes_and_reports_a_failed_count(live, fac_actor, open_vote):
+    vote = legacy_irv_with_two_seats(live, open_vote).round
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     vote.refresh_from_db()
     assert vote.state == Round.State.CLOSED
@@ -137,8 +131,8 @@ def test_facilitator_close_always_closes_and_reports_a_failed_count(live, fac_ac
     services.round_open(actor=fac_actor, session=live, round_id=extra.pk)
 
 
-def test_facilitator_cannot_publish_a_failed_count(live, fac_actor, three):
-    vote = legacy_irv_with_two_seats(live, fac_actor, three)
+def test_facilitator_cannot_publish_a_failed_count(live, fac_actor, open_vote):
+    vote = legacy_irv_with_two_seats(live, open_vote).round
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     err = refused("count_failed", services.round_publish, actor=fac_actor, session=live, round_id=vote.pk)
     assert "count again" in str(err.message)
@@ -146,8 +140,8 @@ def test_facilitator_cannot_publish_a_failed_count(live, fac_actor, three):
     assert vote.state == Round.State.CLOSED
 
 
-def test_facilitator_can_recount_a_failed_count_with_stv_and_publish(live, fac_actor, three):
-    vote = legacy_irv_with_two_seats(live, fac_actor, three)
+def test_facilitator_can_recount_a_failed_count_with_stv_and_publish(live, fac_actor, open_vote):
+    vote = legacy_irv_with_two_seats(live, open_vote).round
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     refused("invalid", services.round_recount, actor=fac_actor, session=live, round_id=vote.pk, method="irv", seats=2)
     services.round_recount(actor=fac_actor, session=live, round_id=vote.pk, method="stv", seats=2)
@@ -160,10 +154,8 @@ def test_facilitator_can_recount_a_failed_count_with_stv_and_publish(live, fac_a
     services.round_publish(actor=fac_actor, session=live, round_id=vote.pk)
 
 
-def test_facilitator_can_recount_with_the_same_method(live, fac_actor, three):
-    voters, ids = three
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_facilitator_can_recount_with_the_same_method(live, fac_actor, voting):
+    voters, ids, vote = voting.authors, voting.ids, voting.round
     services.ballot_cast(actor=voters[0], session=live, round_id=vote.pk, ranking=[ids[0]])
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     services.round_recount(actor=fac_actor, session=live, round_id=vote.pk)
@@ -172,18 +164,14 @@ def test_facilitator_can_recount_with_the_same_method(live, fac_actor, three):
     assert counted_events(live)[-1]["method"] == "irv"
 
 
-def test_participant_cannot_recount(live, fac_actor, three):
-    voters, _ids = three
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_participant_cannot_recount(live, fac_actor, voting):
+    voters, vote = voting.authors, voting.round
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     refused("forbidden", services.round_recount, actor=voters[0], session=live, round_id=vote.pk)
 
 
-def test_facilitator_cannot_recount_an_open_or_published_round(live, fac_actor, three):
-    voters, ids = three
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_facilitator_cannot_recount_an_open_or_published_round(live, fac_actor, voting):
+    voters, ids, vote = voting.authors, voting.ids, voting.round
     refused("wrong_state", services.round_recount, actor=fac_actor, session=live, round_id=vote.pk)
     services.ballot_cast(actor=voters[0], session=live, round_id=vote.pk, ranking=[ids[0]])
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
@@ -194,8 +182,8 @@ def test_facilitator_cannot_recount_an_open_or_published_round(live, fac_actor, 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_facilitator_can_recount_over_the_socket(live, facilitator, fac_actor, three, connect):
-    vote = await database_sync_to_async(legacy_irv_with_two_seats)(live, fac_actor, three)
+async def test_facilitator_can_recount_over_the_socket(live, facilitator, fac_actor, open_vote, connect):
+    vote = (await database_sync_to_async(legacy_irv_with_two_seats)(live, open_vote)).round
     await database_sync_to_async(services.round_close)(actor=fac_actor, session=live, round_id=vote.pk)
     _, fac, _ = await connect(live.code, user=facilitator)
     reply = await fac.send("round.recount", {"round": vote.pk, "method": "stv", "seats": 2})
@@ -208,9 +196,8 @@ async def test_facilitator_can_recount_over_the_socket(live, facilitator, fac_ac
 # --- no ballots, too few ballots, voided slips -----------------------------------------------
 
 
-def test_facilitator_close_with_no_ballots_gives_no_result(live, fac_actor, three):
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_facilitator_close_with_no_ballots_gives_no_result(live, fac_actor, voting):
+    vote = voting.round
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     vote.refresh_from_db()
     assert vote.result["outcome"] == "no_result" and vote.result["problem"] == "no_ballots"
@@ -218,11 +205,9 @@ def test_facilitator_close_with_no_ballots_gives_no_result(live, fac_actor, thre
     services.round_publish(actor=fac_actor, session=live, round_id=vote.pk)  # "no result" can be published
 
 
-def test_facilitator_close_with_fewer_ballots_than_seats_gives_no_result(live, fac_actor, three):
-    voters, ids = three
-    vote = rounds_of(live)["vote"]
-    Round.objects.filter(pk=vote.pk).update(method="stv", seats=2)  # a draft's method and seats, as the admin saves them
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_facilitator_close_with_fewer_ballots_than_seats_gives_no_result(live, fac_actor, open_vote):
+    opened = open_vote(TITLES, VOTERS, method="stv", seats=2)  # a draft's method and seats, as the admin saves them
+    voters, ids, vote = opened.authors, opened.ids, opened.round
     services.ballot_cast(actor=voters[0], session=live, round_id=vote.pk, ranking=[ids[0], ids[1]])
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     vote.refresh_from_db()
@@ -230,10 +215,8 @@ def test_facilitator_close_with_fewer_ballots_than_seats_gives_no_result(live, f
     assert vote.result["winners"] == [] and vote.result["ballots_counted"] == 1
 
 
-def test_voided_paper_slips_are_never_counted(live, fac_actor, three):
-    voters, ids = three
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_voided_paper_slips_are_never_counted(live, fac_actor, voting):
+    voters, ids, vote = voting.authors, voting.ids, voting.round
     services.ballot_cast(actor=voters[0], session=live, round_id=vote.pk, ranking=[ids[0]])
     for _ in range(2):
         slip = services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=[ids[1]])
@@ -243,22 +226,21 @@ def test_voided_paper_slips_are_never_counted(live, fac_actor, three):
     assert result["ballots_counted"] == 1 and result["paper_ballots"] == 0
 
 
-def test_count_round_never_raises_for_an_engine_error(live, fac_actor, three):
-    vote = legacy_irv_with_two_seats(live, fac_actor, three)
+def test_count_round_never_raises_for_an_engine_error(live, open_vote):
+    opened = legacy_irv_with_two_seats(live, open_vote)
+    vote = opened.round
     vote.refresh_from_db()
     result = counting.count_round(vote)
     assert (result["outcome"], result["problem"], result["winners"]) == ("count_failed", "engine_error", [])
-    assert result["ballots_counted"] == 3 and result["proposal_ids"] == sorted(three[1])
+    assert result["ballots_counted"] == 3 and result["proposal_ids"] == sorted(opened.ids)
 
 
 # --- manage.py recount: read-only ---------------------------------------------------------------
 
 
-def closed_vote(live, fac_actor, three):
+def closed_vote(live, fac_actor, voting):
     """The vote round (IRV, one winner) closed after three ballots."""
-    voters, ids = three
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+    voters, ids, vote = voting.authors, voting.ids, voting.round
     for voter, ranking in zip(voters, ([ids[0], ids[1]], [ids[1]], [ids[2], ids[0]]), strict=True):
         services.ballot_cast(actor=voter, session=live, round_id=vote.pk, ranking=ranking)
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
@@ -266,15 +248,15 @@ def closed_vote(live, fac_actor, three):
     return vote
 
 
-def test_operator_recount_prints_exactly_the_stored_count(live, fac_actor, three):
-    vote = closed_vote(live, fac_actor, three)
+def test_operator_recount_prints_exactly_the_stored_count(live, fac_actor, voting):
+    vote = closed_vote(live, fac_actor, voting)
     out = StringIO()
     call_command("recount", vote.pk, "--json", stdout=out)
     assert json.loads(out.getvalue()) == vote.result
 
 
-def test_operator_can_recount_with_another_method_and_nothing_changes(live, fac_actor, three):
-    vote = closed_vote(live, fac_actor, three)
+def test_operator_can_recount_with_another_method_and_nothing_changes(live, fac_actor, voting):
+    vote = closed_vote(live, fac_actor, voting)
     stored, events = vote.result, Event.objects.filter(session=live).count()
     out = StringIO()
     call_command("recount", vote.pk, "--method", "stv", "--seats", "2", stdout=out)
@@ -285,9 +267,8 @@ def test_operator_can_recount_with_another_method_and_nothing_changes(live, fac_
     assert Event.objects.filter(session=live).count() == events
 
 
-def test_operator_cannot_recount_an_open_round_or_with_a_method_that_cannot_elect_that_many(live, fac_actor, three):
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_operator_cannot_recount_an_open_round_or_with_a_method_that_cannot_elect_that_many(live, fac_actor, voting):
+    vote = voting.round
     with pytest.raises(CommandError, match="only a closed or published round"):
         call_command("recount", vote.pk, stdout=StringIO())
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
@@ -297,9 +278,8 @@ def test_operator_cannot_recount_an_open_round_or_with_a_method_that_cannot_elec
         call_command("recount", rounds_of(live)["proposal"].pk, stdout=StringIO())
 
 
-def test_operator_recount_of_a_round_without_ballots_says_why_there_is_no_result(live, fac_actor, three):
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_operator_recount_of_a_round_without_ballots_says_why_there_is_no_result(live, fac_actor, voting):
+    vote = voting.round
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     out = StringIO()
     call_command("recount", vote.pk, stdout=out)

@@ -7,7 +7,6 @@ import pytest
 
 from deliberation import exports, services
 from deliberation.models import Event
-from tests.conftest import rounds_of
 
 pytestmark = pytest.mark.django_db
 
@@ -32,28 +31,20 @@ def test_spreadsheet_cell_starting_a_formula_is_quoted(text):
     assert exports.safe_cell("") == "" and exports.safe_cell("a=b") == "a=b"
 
 
-def test_anyone_downloads_a_ballot_csv_with_formulas_neutralised(client, live, fac_actor, join):
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    _p, author = join("Alys")
-    ids = [services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t).pk for t in HOSTILE]
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    services.ballot_enter_paper(actor=fac_actor, session=live, round_id=r["vote"].pk, ranking=ids)
-    services.ballot_enter_paper(actor=fac_actor, session=live, round_id=r["vote"].pk, ranking=ids[::-1])
-    services.round_close(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    services.round_publish(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    found = cells(client.get(f"/en/s/{live.code}/results/{r['vote'].pk}.csv"))
+def test_anyone_downloads_a_ballot_csv_with_formulas_neutralised(client, live, fac_actor, open_vote):
+    opened = open_vote(HOSTILE, "Alys")
+    ids, vote = opened.ids, opened.round
+    services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=ids)
+    services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=ids[::-1])
+    services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
+    services.round_publish(actor=fac_actor, session=live, round_id=vote.pk)
+    found = cells(client.get(f"/en/s/{live.code}/results/{vote.pk}.csv"))
     assert not [cell for cell in found if cell.startswith(DANGEROUS)], found
     assert "'" + HOSTILE[1] in found and any(cell.startswith("'=HYPERLINK(") for cell in found)  # kept, as text
 
 
-def test_facilitator_downloads_an_audit_csv_with_formulas_neutralised(client, live, facilitator, fac_actor, join):
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    _p, author = join(HOSTILE[0][:60])
-    for title in HOSTILE:
-        services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=title)
+def test_facilitator_downloads_an_audit_csv_with_formulas_neutralised(client, live, facilitator, proposal_round):
+    proposal_round(HOSTILE, HOSTILE[0][:60])
     # A log row whose text starts a formula, as an older version or a hand-made import could have left it.
     live.refresh_from_db()
     Event.objects.create(session=live, seq=live.last_seq + 1, type="=1+2", payload={}, audience="facilitators")

@@ -1,8 +1,17 @@
 """HTTP security of the live module: redirects, presenter keys and join-code guessing."""
 
+import json
+import re
+from urllib.parse import unquote
+
 import pytest
+from channels.db import database_sync_to_async
 
 from deliberation import services
+from deliberation.errors import ServiceError
+from deliberation.identity import presenter_key
+from deliberation.models import Event, LiveSession
+from deliberation.throttle import JOIN_CODE_FAILURES
 from tests.conftest import rounds_of
 
 
@@ -39,9 +48,6 @@ def test_facilitator_cannot_be_sent_off_site_after_signing_in(client, facilitato
 
 def _console_key(client, live):
     """The presenter key in the facilitator console's "Open the presenter screen" link."""
-    import re
-    from urllib.parse import unquote
-
     console = client.get(f"/en/s/{live.code}/facilitate/").content.decode()
     return unquote(re.search(r'/present/\?key=([^"]+)"', console).group(1))
 
@@ -55,8 +61,6 @@ def test_room_screen_cannot_watch_live_with_the_key_of_an_ended_session(client, 
 
 
 def test_facilitator_can_rotate_the_room_screen_key_and_the_old_one_stops_working(client, live, facilitator):
-    from deliberation.models import Event
-
     client.force_login(facilitator)
     old = _console_key(client, live)
     response = client.post(
@@ -74,8 +78,6 @@ def test_facilitator_can_rotate_the_room_screen_key_and_the_old_one_stops_workin
 
 
 def test_participant_cannot_rotate_the_room_screen_key(live, join):
-    from deliberation.errors import ServiceError
-
     _p, alys = join("Alys")
     with pytest.raises(ServiceError) as refused:
         services.session_rotate_presenter_key(actor=alys, session=live)
@@ -84,18 +86,12 @@ def test_participant_cannot_rotate_the_room_screen_key(live, join):
     assert live.presenter_key_version == 1
 
 
-async def _screen_connects(live, key):
+async def _screen_connects(connect, live, key):
     """Whether a room screen's socket with `key` is let in (state first) or refused (4403)."""
-    from channels.testing import WebsocketCommunicator
-
-    from config.asgi import application
-    from tests.conftest import ORIGIN
-
-    comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?key={key}", headers=[ORIGIN])
-    connected, _ = await comm.connect(timeout=5)
+    connected, screen, _ = await connect(live.code, expect_state=False, query=f"key={key}")
     assert connected  # accepted first, then refused after the lookups
-    output = await comm.receive_output(timeout=5)
-    await comm.disconnect()
+    output = await screen.comm.receive_output(timeout=5)
+    await screen.close()
     if output["type"] == "websocket.close":
         assert output["code"] == 4403
         return False
@@ -103,50 +99,34 @@ async def _screen_connects(live, key):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_room_screen_socket_is_refused_with_an_ended_or_rotated_key(live, fac_actor):
-    from channels.db import database_sync_to_async
-
-    from deliberation.identity import presenter_key
-    from deliberation.models import LiveSession
-
+async def test_room_screen_socket_is_refused_with_an_ended_or_rotated_key(live, fac_actor, connect):
     async def key_now():
         return await database_sync_to_async(lambda: presenter_key(LiveSession.objects.get(pk=live.pk)))()
 
     old = await key_now()
-    assert await _screen_connects(live, old)
+    assert await _screen_connects(connect, live, old)
     await database_sync_to_async(services.session_rotate_presenter_key)(actor=fac_actor, session=live)
     new = await key_now()
-    assert not await _screen_connects(live, old)
-    assert await _screen_connects(live, new)
+    assert not await _screen_connects(connect, live, old)
+    assert await _screen_connects(connect, live, new)
     await database_sync_to_async(services.session_end)(actor=fac_actor, session=live)
-    assert not await _screen_connects(live, new)
+    assert not await _screen_connects(connect, live, new)
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_room_screen_already_watching_is_cut_off_when_the_key_is_rotated(live, fac_actor):
+async def test_room_screen_already_watching_is_cut_off_when_the_key_is_rotated(live, fac_actor, connect):
     """An open room screen with the old key stops at its next message (its keep-alive ping), not only on reconnect."""
-    import json
-
-    from channels.db import database_sync_to_async
-    from channels.testing import WebsocketCommunicator
-
-    from config.asgi import application
-    from deliberation.identity import presenter_key
-    from deliberation.models import LiveSession
-    from tests.conftest import ORIGIN
-
     key = await database_sync_to_async(lambda: presenter_key(LiveSession.objects.get(pk=live.pk)))()
-    comm = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/?key={key}", headers=[ORIGIN])
-    await comm.connect(timeout=5)
-    assert json.loads(await comm.receive_from(timeout=5))["type"] == "state"
+    _, screen, first = await connect(live.code, query=f"key={key}")
+    assert first["type"] == "state"
     await database_sync_to_async(services.session_rotate_presenter_key)(actor=fac_actor, session=live)
-    await comm.send_to(text_data=json.dumps({"type": "ping", "ref": "p1"}))
+    await screen.send_raw(text=json.dumps({"type": "ping", "ref": "p1"}))
     while True:
-        output = await comm.receive_output(timeout=5)
+        output = await screen.comm.receive_output(timeout=5)
         if output["type"] == "websocket.close":
             break
     assert output["code"] == 4403
-    await comm.disconnect()
+    await screen.close()
 
 
 # --- L7: join-code guessing over HTTP is throttled per address --------------------------------
@@ -156,8 +136,6 @@ NEIGHBOUR = "198.51.100.7"
 
 
 def test_visitor_cannot_keep_guessing_join_codes_on_the_join_form(client, live):
-    from deliberation.throttle import JOIN_CODE_FAILURES
-
     for n in range(JOIN_CODE_FAILURES):
         wrong = client.post("/en/join/", {"code": f"ZZZ{n:03d}"}, REMOTE_ADDR=GUESSER)
         assert wrong.status_code == 200 and "No session has that code" in wrong.content.decode()
@@ -170,8 +148,6 @@ def test_visitor_cannot_keep_guessing_join_codes_on_the_join_form(client, live):
 
 
 def test_visitor_cannot_keep_guessing_codes_in_session_links(client, live, facilitator):
-    from deliberation.throttle import JOIN_CODE_FAILURES
-
     for n in range(JOIN_CODE_FAILURES):
         assert client.get(f"/en/s/ZZZ{n:03d}/", REMOTE_ADDR=GUESSER).status_code == 404
     for path in ["/en/s/ZZZ999/", f"/en/s/{live.code}/", f"/en/s/{live.code}/present/", f"/en/s/{live.code}/qr.svg"]:
@@ -184,8 +160,6 @@ def test_visitor_cannot_keep_guessing_codes_in_session_links(client, live, facil
 
 
 def test_participant_who_joined_is_not_blocked_by_guessing_from_the_same_address(client, live):
-    from deliberation.throttle import JOIN_CODE_FAILURES
-
     client.post(f"/en/s/{live.code}/", {"name": "Alys"}, REMOTE_ADDR=GUESSER)
     for n in range(JOIN_CODE_FAILURES + 1):
         client.get(f"/en/s/ZZZ{n:03d}/", REMOTE_ADDR=GUESSER)
@@ -194,8 +168,6 @@ def test_participant_who_joined_is_not_blocked_by_guessing_from_the_same_address
 
 
 def test_visitor_can_join_after_many_right_codes_and_a_few_typos(client, live):
-    from deliberation.throttle import JOIN_CODE_FAILURES
-
     for _ in range(3 * JOIN_CODE_FAILURES):  # a hall of people joining from one address: never counted
         assert client.post("/en/join/", {"code": live.code}, REMOTE_ADDR=GUESSER).status_code == 302
     for n in range(JOIN_CODE_FAILURES - 1):

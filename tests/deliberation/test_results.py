@@ -6,27 +6,16 @@ import pytest
 
 from deliberation import counting, results, services
 from deliberation.models import LiveSession, Round
-from tests.conftest import rounds_of
 from tests.home.conftest import _isolated, _site_tree_keys, site_tree  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
 
-def proposals(live, fac_actor, join, titles=("Bus to the surgery", "Community car scheme", "Cycle path")):
-    """Proposals from a closed proposal round; returns their ids in order."""
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    _p, actor = join("Alys")
-    ids = [services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title=t).pk for t in titles]
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    return ids
+TITLES = ("Bus to the surgery", "Community car scheme", "Cycle path")
 
 
-def publish_vote(live, fac_actor, rankings, method="irv", seats=1):
-    """Open the vote round, enter `rankings` as paper slips, close and publish it."""
-    vote = rounds_of(live)["vote"]
-    Round.objects.filter(pk=vote.pk).update(method=method, seats=seats)  # a draft's method and seats, as the admin saves them
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def publish_vote(live, fac_actor, vote, rankings):
+    """Enter `rankings` on the open vote round as paper slips, close and publish it."""
     for ranking in rankings:
         services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=ranking)
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
@@ -36,10 +25,11 @@ def publish_vote(live, fac_actor, rankings, method="irv", seats=1):
 
 
 @pytest.fixture
-def stv(live, fac_actor, join):
+def stv(live, fac_actor, open_vote):
     """A published STV count (2 seats, 6 ballots): A is elected at stage 1 with 3 votes, B at stage 2."""
-    a, b, c = proposals(live, fac_actor, join)
-    return publish_vote(live, fac_actor, [[a, b]] * 3 + [[b]] * 2 + [[c, a]], method="stv", seats=2)
+    opened = open_vote(TITLES, "Alys", method="stv", seats=2)  # a draft's method and seats, as the admin saves them
+    a, b, c = opened.ids
+    return publish_vote(live, fac_actor, opened.round, [[a, b]] * 3 + [[b]] * 2 + [[c, a]])
 
 
 def winners_panel(page):
@@ -50,9 +40,8 @@ def winners_panel(page):
 # --- defect 2: no ballots, no winner ---------------------------------------------------------
 
 
-def test_anyone_reads_no_result_on_the_results_page_of_a_vote_with_no_ballots(client, live, fac_actor, join):
-    proposals(live, fac_actor, join)
-    vote = publish_vote(live, fac_actor, [])
+def test_anyone_reads_no_result_on_the_results_page_of_a_vote_with_no_ballots(client, live, fac_actor, open_vote):
+    vote = publish_vote(live, fac_actor, open_vote(TITLES, "Alys").round, [])
     page = client.get(f"/en/s/{live.code}/results/{vote.pk}/").content.decode()
     panel = winners_panel(page)
     assert "No result" in panel and "No ballots were cast" in panel
@@ -60,27 +49,26 @@ def test_anyone_reads_no_result_on_the_results_page_of_a_vote_with_no_ballots(cl
     assert "Bus to the surgery" not in page and "Community car scheme" not in page and "Cycle path" not in page
 
 
-def test_anyone_reads_no_result_when_there_were_fewer_ballots_than_winners(client, live, fac_actor, join):
-    a, b, _c = proposals(live, fac_actor, join)
-    vote = publish_vote(live, fac_actor, [[a, b]], method="stv", seats=2)
+def test_anyone_reads_no_result_when_there_were_fewer_ballots_than_winners(client, live, fac_actor, open_vote):
+    opened = open_vote(TITLES, "Alys", method="stv", seats=2)
+    a, b, _c = opened.ids
+    vote = publish_vote(live, fac_actor, opened.round, [[a, b]])
     panel = winners_panel(client.get(f"/en/s/{live.code}/results/{vote.pk}/").content.decode())
     assert "No result" in panel and "fewer valid ballots than places to fill" in panel
 
 
-def test_visitor_reads_no_result_on_the_consultation_page(client, live, fac_actor, join, site_tree):  # noqa: F811
+def test_visitor_reads_no_result_on_the_consultation_page(client, live, fac_actor, open_vote, site_tree):  # noqa: F811
     live.consultation = site_tree.consultation_a
     live.save()
-    proposals(live, fac_actor, join)
-    publish_vote(live, fac_actor, [])
+    publish_vote(live, fac_actor, open_vote(TITLES, "Alys").round, [])
     html = client.get("/en/board-a/rural-transport/").content.decode()
     section = html[html.index('class="live-sessions"') :]
     assert "No result: no ballots were cast." in section
     assert "Chosen:" not in section
 
 
-def test_visitor_reads_no_result_in_the_results_list_of_an_ended_session(client, live, fac_actor, join):
-    proposals(live, fac_actor, join)
-    publish_vote(live, fac_actor, [])
+def test_visitor_reads_no_result_in_the_results_list_of_an_ended_session(client, live, fac_actor, open_vote):
+    publish_vote(live, fac_actor, open_vote(TITLES, "Alys").round, [])
     services.session_end(actor=fac_actor, session=LiveSession.objects.get(pk=live.pk))
     page = client.get(f"/en/s/{live.code}/").content.decode()
     assert "No result: no ballots were cast." in page
@@ -91,10 +79,9 @@ def test_visitor_reads_no_result_in_the_results_list_of_an_ended_session(client,
 
 
 @pytest.mark.parametrize("typed", ["{r}", "{lower}", "{spaced}", "{bare}", "  {bare_lower} ", "{lower_spaced}"])
-def test_voter_can_check_a_receipt_typed_in_any_case_with_spaces_or_no_hyphens(client, live, fac_actor, join, typed):
-    a, b, _c = proposals(live, fac_actor, join)
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_voter_can_check_a_receipt_typed_in_any_case_with_spaces_or_no_hyphens(client, live, fac_actor, join, open_vote, typed):
+    opened = open_vote(TITLES, "Alys")
+    (a, b, _c), vote = opened.ids, opened.round
     _p, voter = join("Bryn")
     receipt = services.ballot_cast(actor=voter, session=live, round_id=vote.pk, ranking=[a, b]).receipt
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
@@ -114,10 +101,9 @@ def test_voter_can_check_a_receipt_typed_in_any_case_with_spaces_or_no_hyphens(c
     assert f'value="{receipt}"' in page  # shown back in the printed form
 
 
-def test_voter_cannot_match_a_different_receipt_by_normalising(live, fac_actor, join):
-    a, b, _c = proposals(live, fac_actor, join)
-    vote = rounds_of(live)["vote"]
-    services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
+def test_voter_cannot_match_a_different_receipt_by_normalising(live, join, open_vote):
+    opened = open_vote(TITLES, "Alys")
+    (a, b, _c), vote = opened.ids, opened.round
     _p, voter = join("Bryn")
     receipt = services.ballot_cast(actor=voter, session=live, round_id=vote.pk, ranking=[a, b]).receipt
     assert not counting.receipt_counted(vote, receipt.replace("-", "")[:-1])

@@ -11,7 +11,7 @@ from deliberation import services
 from deliberation.models import LiveSession, Participant, VotingCard
 from deliberation.rules import Actor
 from tests.conftest import rounds_of
-from tests.deliberation.test_results import proposals
+from tests.deliberation.test_results import TITLES
 from tests.home.conftest import _isolated, _site_tree_keys, site_tree  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +59,9 @@ def run_vote(live, fac_actor, online=(), paper=(), void=None):
 
 
 @pytest.fixture
-def cards_vote(live, fac_actor, join):
+def cards_vote(live, fac_actor, proposal_round):
     """A cards session: 5 cards, 2 used online, 1 used on paper, a card-less slip voided ("Typed twice")."""
-    a, b, _c = proposals(live, fac_actor, join)
+    a, b, _c = proposal_round(TITLES, "Alys", close=True).ids
     set_mode(live, "cards")
     VotingCard.objects.bulk_create([VotingCard(session=live, number=n) for n in range(1, 6)])
     online = []
@@ -106,8 +106,8 @@ def test_anyone_can_read_the_cards_label_in_welsh(client, live, cards_vote):
     assert "Papur 2: Typed twice" in section  # the facilitator's own words are not translated
 
 
-def test_anyone_can_read_the_open_label_and_device_count(client, live, fac_actor, join):
-    a, b, _c = proposals(live, fac_actor, join)
+def test_anyone_can_read_the_open_label_and_device_count(client, live, fac_actor, proposal_round):
+    a, b, _c = proposal_round(TITLES, "Alys", close=True).ids
     Participant.objects.filter(session=live).update(device="0123456789abcdef")  # the proposer, from device one
     online = [
         voter(live, name, device=device)[1]
@@ -125,8 +125,8 @@ def test_anyone_can_read_the_open_label_and_device_count(client, live, fac_actor
     assert "Pleidlais agored: heb ei gwirio." in welsh
 
 
-def test_anyone_can_read_the_sign_in_label(client, live, fac_actor, join, make_user):
-    a, _b, _c = proposals(live, fac_actor, join)
+def test_anyone_can_read_the_sign_in_label(client, live, fac_actor, proposal_round, make_user):
+    a, _b, _c = proposal_round(TITLES, "Alys", close=True).ids
     set_mode(live, "signin")
     people = [make_user(name) for name in ("ann", "ben", "cai")]
     live.voters.set(people)
@@ -140,8 +140,8 @@ def test_anyone_can_read_the_sign_in_label(client, live, fac_actor, join, make_u
     assert "Mewngofnodi: dim ond pobl ar restr y sesiwn (3) a allai bleidleisio." in welsh
 
 
-def test_anyone_can_read_the_admission_label(client, live, fac_actor, join):
-    a, _b, _c = proposals(live, fac_actor, join)  # the proposer joined while the session was open to all
+def test_anyone_can_read_the_admission_label(client, live, fac_actor, proposal_round):
+    a, _b, _c = proposal_round(TITLES, "Alys", close=True).ids  # the proposer joined while the session was open to all
     set_mode(live, "admission")
     admitted = [voter(live, name)[1] for name in ("Bryn", "Cerys")]
     voter(live, "Mallory", admission="refused")

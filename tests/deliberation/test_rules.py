@@ -18,15 +18,11 @@ def test_every_permission_name_is_registered():
 
 
 @pytest.fixture
-def scene(live, fac_actor, join):
+def scene(live, fac_actor, proposal_round):
     """A session with an open vote round, proposals, a comment and a flag."""
     r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    author, author_actor = join("Alys")
-    p1 = services.proposal_submit(actor=author_actor, session=live, round_id=r["proposal"].pk, title="Bus")
-    p2 = services.proposal_submit(actor=author_actor, session=live, round_id=r["proposal"].pk, title="Car share")
-    p3 = services.proposal_submit(actor=author_actor, session=live, round_id=r["proposal"].pk, title="Cycle path")
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    ideas = proposal_round(("Bus", "Car share", "Cycle path"), "Alys", close=True)
+    (p1, p2, p3), author_actor = ideas.proposals, ideas.authors[0]
     services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
     c = services.comment_submit(actor=author_actor, session=live, round_id=r["comment"].pk, proposal_id=p1.pk, body="Yes")
     flag = services.flag_submit(actor=author_actor, session=live, proposal_id=p2.pk)

@@ -11,14 +11,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scene(live, fac_actor, join):
+def scene(live, fac_actor, proposal_round):
     """A participant, a proposal and a comment from rounds now closed; the vote round still a draft."""
     r = rounds_of(live)
-    participant, actor = join("Alys")
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    proposal = services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title="Bus to the surgery")
-    services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title="Community car scheme")
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    ideas = proposal_round(("Bus to the surgery", "Community car scheme"), "Alys", close=True)
+    proposal, actor = ideas.proposals[0], ideas.authors[0]
+    participant = actor.participant
     services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
     comment = services.comment_submit(
         actor=actor, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk, body="Yes please"

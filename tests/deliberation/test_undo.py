@@ -8,19 +8,13 @@ from deliberation.errors import ServiceError
 from deliberation.models import Ballot, Comment, Event, Proposal
 from deliberation.rules import Actor
 from tests.conftest import rounds_of
+from tests.deliberation.test_services import NAMES, TITLES, by_name
 
 
 @pytest.fixture
-def proposals(live, fac_actor, join):
+def proposals(proposal_round):
     """Three participants' proposals after a closed proposal round: {name: (actor, proposal)}."""
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    made = {}
-    for name, title in (("Alys", "Bus to the surgery"), ("Bryn", "Community car scheme"), ("Cerys", "Bus to surgery")):
-        _p, actor = join(name)
-        made[name] = (actor, services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title=title))
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    return made
+    return by_name(proposal_round(TITLES, NAMES, close=True))
 
 
 def refused(code, fn, **kwargs):
@@ -115,7 +109,7 @@ def test_participant_cannot_undo_a_merge(live, fac_actor, proposals, make_user):
 # --- voided paper slips (services) --------------------------------------------------------------
 
 
-def open_vote(live, fac_actor, proposals):
+def vote_with_slips(live, fac_actor, proposals):
     """Open the vote round; two online ballots and two paper slips. Returns (round, ids, good slip, bad slip)."""
     vote = rounds_of(live)["vote"]
     services.round_open(actor=fac_actor, session=live, round_id=vote.pk)
@@ -129,7 +123,7 @@ def open_vote(live, fac_actor, proposals):
 
 @pytest.mark.django_db
 def test_facilitator_can_void_a_paper_slip_with_a_reason_and_it_is_not_counted(live, fac_actor, proposals):
-    vote, _ids, good, bad = open_vote(live, fac_actor, proposals)
+    vote, _ids, good, bad = vote_with_slips(live, fac_actor, proposals)
     services.ballot_void_paper(actor=fac_actor, session=live, ballot_id=bad.pk, reason="Typed 3 for 1")
     bad.refresh_from_db()
     assert bad.voided_at is not None and bad.voided_by == fac_actor.user and bad.void_reason == "Typed 3 for 1"
@@ -154,7 +148,7 @@ def test_facilitator_can_void_a_paper_slip_with_a_reason_and_it_is_not_counted(l
 
 @pytest.mark.django_db
 def test_facilitator_voiding_after_close_recounts(live, fac_actor, proposals):
-    vote, ids, _good, _bad = open_vote(live, fac_actor, proposals)
+    vote, ids, _good, _bad = vote_with_slips(live, fac_actor, proposals)
     # A third slip for Bryn, typed in error, makes Bryn the winner until it is voided.
     wrong = services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=[ids["Bryn"]], ref="p3")
     services.ballot_cast(actor=proposals["Cerys"][0], session=live, round_id=vote.pk, ranking=[ids["Alys"]])
@@ -172,7 +166,7 @@ def test_facilitator_voiding_after_close_recounts(live, fac_actor, proposals):
 
 @pytest.mark.django_db
 def test_facilitator_cannot_void_without_a_reason_an_online_ballot_twice_or_after_publishing(live, fac_actor, proposals):
-    vote, _ids, good, bad = open_vote(live, fac_actor, proposals)
+    vote, _ids, good, bad = vote_with_slips(live, fac_actor, proposals)
     refused("invalid", services.ballot_void_paper, actor=fac_actor, session=live, ballot_id=bad.pk, reason=" ")
     online = Ballot.objects.filter(round=vote, is_paper=False).first()
     refused("invalid", services.ballot_void_paper, actor=fac_actor, session=live, ballot_id=online.pk, reason="No")
@@ -188,7 +182,7 @@ def test_facilitator_cannot_void_without_a_reason_an_online_ballot_twice_or_afte
 
 @pytest.mark.django_db
 def test_participant_cannot_void_a_paper_slip(live, fac_actor, proposals, make_user):
-    _vote, _ids, _good, bad = open_vote(live, fac_actor, proposals)
+    _vote, _ids, _good, bad = vote_with_slips(live, fac_actor, proposals)
     refused(
         "forbidden",
         services.ballot_void_paper,
@@ -210,7 +204,7 @@ def test_participant_cannot_void_a_paper_slip(live, fac_actor, proposals, make_u
 
 @pytest.mark.django_db
 def test_anyone_cannot_find_a_voided_slip_in_the_receipts_list(client, live, fac_actor, proposals):
-    vote, _ids, good, bad = open_vote(live, fac_actor, proposals)
+    vote, _ids, good, bad = vote_with_slips(live, fac_actor, proposals)
     services.ballot_void_paper(actor=fac_actor, session=live, ballot_id=bad.pk, reason="Mistyped")
     services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
     services.round_publish(actor=fac_actor, session=live, round_id=vote.pk)
@@ -225,7 +219,7 @@ def test_audit_log_has_the_undone_merge_and_the_voided_slip_with_reasons(client,
     _kept, duplicate, _on_dup, _ = merged_with_comments(live, fac_actor, proposals)
     services.proposal_unmerge(actor=fac_actor, session=live, proposal_id=duplicate.pk, reason="Different routes")
     services.round_close(actor=fac_actor, session=live, round_id=rounds_of(live)["comment"].pk)
-    _vote, _ids, _good, bad = open_vote(live, fac_actor, proposals)
+    _vote, _ids, _good, bad = vote_with_slips(live, fac_actor, proposals)
     services.ballot_void_paper(actor=fac_actor, session=live, ballot_id=bad.pk, reason="Slip for another table")
     client.force_login(facilitator)
     rows = client.get(f"/en/s/{live.code}/log.json").json()["events"]
@@ -268,7 +262,7 @@ async def test_facilitator_can_unmerge_and_void_over_the_socket_and_participants
 
 def _vote_after_comments(live, fac_actor, proposals):
     services.round_close(actor=fac_actor, session=live, round_id=rounds_of(live)["comment"].pk)
-    return open_vote(live, fac_actor, proposals)
+    return vote_with_slips(live, fac_actor, proposals)
 
 
 @pytest.mark.django_db

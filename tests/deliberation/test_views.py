@@ -3,12 +3,14 @@
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from django.urls import reverse
 
 from deliberation import services
-from deliberation.models import Ballot, Proposal
+from deliberation.models import Ballot, Comment, LiveSession, Proposal
 from tests.conftest import rounds_of
 
 pytestmark = pytest.mark.django_db
@@ -55,15 +57,11 @@ def test_participant_can_propose_without_javascript(client, live, fac_actor):
     assert Proposal.objects.filter(title="Later buses").count() == 1
 
 
-def test_participant_can_rank_with_selects_without_javascript(client, live, fac_actor, join):
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    _p, author = join("Author")
-    a, b = (services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title=t) for t in "AB")
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
+def test_participant_can_rank_with_selects_without_javascript(client, live, open_vote):
+    opened = open_vote(("A", "B"), "Author")
+    (a, b), vote = opened.ideas.proposals, opened.round
     client.post(f"/en/s/{live.code}/", {"name": "Alys"})
-    fields = {"action": "ballot.cast", "ref": "b1", "round": r["vote"].pk, f"rank_{a.pk}": "2", f"rank_{b.pk}": "1"}
+    fields = {"action": "ballot.cast", "ref": "b1", "round": vote.pk, f"rank_{a.pk}": "2", f"rank_{b.pk}": "1"}
     response = client.post(f"/en/s/{live.code}/act/", fields, follow=True)
     assert "Your ballot has been recorded" in response.content.decode()
     assert Ballot.objects.get().ranking == [b.pk, a.pk]
@@ -115,22 +113,17 @@ def test_unknown_action_and_foreign_next_are_refused(client, live):
 
 
 @pytest.fixture
-def published(live, fac_actor, join):
+def published(live, fac_actor, open_vote):
     """A published IRV round with three ballots, one on paper."""
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    voters = [join(n) for n in ("Alys", "Bryn")]
-    a = services.proposal_submit(actor=voters[0][1], session=live, round_id=r["proposal"].pk, title='The "Bus"')
-    b = services.proposal_submit(actor=voters[1][1], session=live, round_id=r["proposal"].pk, title="Car share")
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    receipt = services.ballot_cast(actor=voters[0][1], session=live, round_id=r["vote"].pk, ranking=[a.pk, b.pk]).receipt
-    services.ballot_cast(actor=voters[1][1], session=live, round_id=r["vote"].pk, ranking=[b.pk])
-    services.ballot_enter_paper(actor=fac_actor, session=live, round_id=r["vote"].pk, ranking=[a.pk])
-    services.round_close(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    services.round_publish(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    r["vote"].refresh_from_db()
-    return r["vote"], receipt
+    opened = open_vote(('The "Bus"', "Car share"), ("Alys", "Bryn"))
+    (a, b), (alys, bryn), vote = opened.ids, opened.authors, opened.round
+    receipt = services.ballot_cast(actor=alys, session=live, round_id=vote.pk, ranking=[a, b]).receipt
+    services.ballot_cast(actor=bryn, session=live, round_id=vote.pk, ranking=[b])
+    services.ballot_enter_paper(actor=fac_actor, session=live, round_id=vote.pk, ranking=[a])
+    services.round_close(actor=fac_actor, session=live, round_id=vote.pk)
+    services.round_publish(actor=fac_actor, session=live, round_id=vote.pk)
+    vote.refresh_from_db()
+    return vote, receipt
 
 
 def test_anyone_can_read_results_and_check_a_receipt(client, live, published):
@@ -149,9 +142,6 @@ def test_published_downloads_are_anonymised_and_recount_to_the_same_winners(clie
     assert "Alys" not in blt and receipt not in blt
     path = tmp_path / "ballots.blt"
     path.write_text(blt)
-    import subprocess
-    import sys
-
     out = subprocess.run(
         [sys.executable, "-m", "deliberation.tally", str(path), "--method", "irv", "--json"],
         capture_output=True,
@@ -216,14 +206,10 @@ def test_facilitator_console_gives_a_presenter_link_that_lets_the_room_screen_co
     assert 'data-key=""' in client.get(f"/en/s/{live.code}/present/?key=forged").content.decode()
 
 
-def test_participant_can_reply_to_a_comment_without_javascript(client, live, fac_actor, join):
-    from deliberation.models import Comment
-
+def test_participant_can_reply_to_a_comment_without_javascript(client, live, fac_actor, proposal_round):
     r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    _p, author = join("Author")
-    proposal = services.proposal_submit(actor=author, session=live, round_id=r["proposal"].pk, title="Bus")
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+    ideas = proposal_round(("Bus",), "Author", close=True)
+    (proposal,), author = ideas.proposals, ideas.authors[0]
     services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
     top = services.comment_submit(
         actor=author, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk, body="Who would drive it?"
@@ -245,8 +231,6 @@ def test_participant_can_reply_to_a_comment_without_javascript(client, live, fac
 
 
 def test_visitor_sees_published_results_of_an_ended_session_and_cannot_join_it(client, live, published):
-    from deliberation.models import LiveSession
-
     round_, _receipt = published
     LiveSession.objects.filter(pk=live.pk).update(status=LiveSession.Status.ENDED)
     page = client.get(f"/en/s/{live.code}/").content.decode()
