@@ -14,6 +14,9 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 # replay outgrows 16 KB: 8 MiB bounds what a client can make the server buffer from fragments, and still fits the
 # state of a very large session.
 DAPHNE_LIMITS := --websocket-max-message-size 8388608 --websocket-max-frame-size 16384
+# Listen with a backlog of 1024 (Twisted's default is 50): a connect storm of a thousand people is queued, not refused
+# (docs/performance.md). The host's colons (IPv6) are escaped for Twisted's endpoint syntax.
+DAPHNE_ENDPOINT := tcp:port=$(PORT):interface=$(subst :,\\:,$(HOST)):backlog=1024
 
 .PHONY: run test install messages lint bench clean
 
@@ -38,7 +41,7 @@ run: messages
 	$(PY) manage.py check
 	@# The worker closes timed rounds on the server's clock; Ctrl-C (or daphne exiting) stops both.
 	$(PY) manage.py cyd_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
-	$(VENV)/bin/daphne $(DAPHNE_LIMITS) -b $(HOST) -p $(PORT) config.asgi:application
+	$(VENV)/bin/daphne $(DAPHNE_LIMITS) -e $(DAPHNE_ENDPOINT) config.asgi:application
 
 test: messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)

@@ -13,11 +13,14 @@ on a fresh session and freshly started server process(es):
 2. opens the N sockets at once, or spread over `--connect-seconds` (handshake p50/p95; refused at the first
    attempt, after which a client retries with the browser client's backoff);
 3. broadcast: sender participants submit proposals at R/s for T s; every client records
-   receive time - send time (time.monotonic_ns, one clock for every process on Linux), tracks `seq`,
-   sends `sync` on a gap and once more at the end if anything is missing; lost = events never received;
+   receive time - send time (time.monotonic_ns, one clock for every process on Linux), keeps a cursor
+   as the browser client does (a participant is sent public events only, each with `prev`), sends `sync`
+   on a gap or a `resync` frame and once more at the end if anything is missing; lost = public events
+   never received;
 4. vote: the facilitator closes the proposal round and opens the vote round; every client casts one
-   ballot at a random moment within `--vote-seconds`; ack latency and ballots acknowledged per second,
-   then the ballots in the database are counted;
+   ballot at a random moment within `--vote-seconds` (a client whose socket was closed reconnects with
+   its cookies first); ack latency and ballots acknowledged per second, then the ballots in the database
+   are counted;
 5. the same broadcast (same frame size, same rate, same N, same load processes) against a bare
    `websockets` server process that json-encodes each event once and `broadcast()`s it.
 
@@ -55,7 +58,6 @@ from websockets.asyncio.server import broadcast, serve  # noqa: E402
 
 from tests.servers import (  # noqa: E402
     DAPHNE,
-    DAPHNE_LIMITS,
     ROOT,
     free_port,
     fresh_database,
@@ -162,21 +164,30 @@ def bench_id(title):
 
 
 class Client:
-    """A protocol client: tracks seq, syncs on gaps, records which benchmark events arrived and when."""
+    """A protocol client: keeps a cursor, syncs on gaps and `resync`, records which benchmark events arrived and when.
+
+    As static/js/lib/live-socket.js (docs/protocol.md): a facilitator socket is sent every event (the next has
+    seq = cursor + 1); a participant's only the public ones, each naming the public one before it (`prev` <= cursor,
+    else a gap); an event with seq <= cursor is a duplicate. Unlike the browser client, the cursor moves past a gap
+    at once and the sync replays from where the gap began (a later gap seen meanwhile is synced after it).
+    """
 
     def __init__(self, bare=False, drop=0.0, passive=False):
         self.bare = bare
         self.passive = passive  # control sockets (facilitator, senders) never sync: they only send
         self.drop = drop  # self-check: ignore this share of live events, as if the server had dropped them
         self.ws = None
-        self.last = 0
+        self.target = None  # (uri, origin, cookie, source): reconnect with the same cookies
+        self.facilitator = False  # this socket is sent every event (else only the public ones)
+        self.last = 0  # the cursor: the highest seq applied
         self.got = set()  # benchmark ids received live or through sync
         self.live = set()  # ... live, as pushed frames
         self.latencies = []  # microseconds, live deliveries only
         self.waiters = {}
         self.n = 0
-        self.gaps = self.syncs = self.snapshots = 0
+        self.gaps = self.syncs = self.snapshots = self.resyncs = 0
         self.syncing = False
+        self.again = None  # a gap seen while a sync was in flight: sync again after this seq
         self.closed = None  # close code when the server closed the socket
         self.sample = None  # one proposal.submitted frame, for the bare server's frame size
         self.reader = None
@@ -185,6 +196,7 @@ class Client:
 
     async def open(self, uri, origin, cookie="", source="127.0.0.1"):
         """Connect; for Cyd wait for the state message. Returns (handshake, until the state message) in seconds."""
+        self.target = (uri, origin, cookie, source)
         started = time.monotonic()
         headers = {"Origin": origin, **({"Cookie": cookie} if cookie else {})}
         self.ws = await connect(
@@ -200,22 +212,26 @@ class Client:
             except BaseException:
                 await asyncio.wait_for(self.ws.close(), 5)
                 raise
-            self.last = self.floor = state["seq"]
+            self.apply_state(state)
+            self.floor = state["seq"]
+        self.closed, self.closing = None, False
         self.reader = asyncio.ensure_future(self.read())
         return handshake, time.monotonic() - started
 
     async def read(self):
+        ws = self.ws
         try:
-            async for text in self.ws:
+            async for text in ws:
                 self.handle(text)
         except websockets.ConnectionClosed:
             pass
         finally:
-            if not self.closing:
-                self.closed = self.ws.close_code or -1
-            for waiter in self.waiters.values():
-                if not waiter.done():
-                    waiter.set_exception(ConnectionError("closed"))
+            if self.ws is ws:  # not yet replaced by a reconnect
+                if not self.closing:
+                    self.closed = ws.close_code or -1
+                for waiter in self.waiters.values():
+                    if not waiter.done():
+                        waiter.set_exception(ConnectionError("closed"))
 
     def handle(self, text):
         received = time.monotonic_ns()
@@ -226,28 +242,41 @@ class Client:
             if waiter is not None and not waiter.done():
                 waiter.set_result(message)
             return
-        seq = message.get("seq")
-        if self.drop and isinstance(seq, int) and random.random() < self.drop:
-            return
-        if isinstance(seq, int):
-            if seq > self.last + 1 and not self.bare and not self.passive:
-                self.gaps += 1
+        if kind == "resync":  # the server dropped events for this socket (it fell behind): catch up from the log
+            self.resyncs += 1
+            if not self.passive:
                 self.resync(self.last)
-            self.last = max(self.last, seq)
+            return
+        seq = message.get("seq")
+        if not isinstance(seq, int):
+            return  # presence
+        if self.drop and random.random() < self.drop:
+            return
+        if not self.bare and not self.passive and seq > self.last and not self.follows(message):
+            self.gaps += 1
+            self.resync(self.last)
+        self.last = max(self.last, seq)
         if kind == "proposal.submitted":
             found = bench_id(message["payload"]["proposal"].get("title"))
             if found:
                 if self.sample is None:
                     self.sample = text
-                if found[0] not in self.live:
+                if found[0] not in self.live:  # pushed, even if a sync brought it first
                     self.live.add(found[0])
                     self.got.add(found[0])
                     self.latencies.append((received - found[1]) // 1000)
 
-    async def request(self, kind, payload=None, timeout=REQUEST_TIMEOUT, **top):
+    def follows(self, message):
+        """Whether nothing this socket is sent lies between the cursor and this (newer) event."""
+        prev = message.get("prev")
+        if self.facilitator or not isinstance(prev, int):
+            return message["seq"] == self.last + 1
+        return prev <= self.last
+
+    async def request(self, kind, payload=None, timeout=REQUEST_TIMEOUT, ref=None, **top):
         """Send a message and wait for its one reply (ack or error)."""
         self.n += 1
-        ref = f"b{self.n}"
+        ref = ref or f"b{self.n}"
         waiter = asyncio.get_running_loop().create_future()
         waiter.add_done_callback(lambda f: f.cancelled() or f.exception())  # no "never retrieved" noise
         self.waiters[ref] = waiter
@@ -258,37 +287,48 @@ class Client:
             self.waiters.pop(ref, None)
 
     def resync(self, after):
-        """Ask for what was missed after `after` (one sync at a time)."""
-        if not self.syncing:
-            self.syncing = True
-            asyncio.ensure_future(self.sync(after))
+        """Ask for what was missed after `after` (one sync at a time; a gap seen meanwhile is synced next)."""
+        if self.syncing:
+            self.again = after if self.again is None else min(self.again, after)
+            return
+        self.syncing = True
+        asyncio.ensure_future(self.sync(after))
 
     async def sync(self, after):
         try:
-            self.syncs += 1
-            reply = await self.request("sync", after=after)
-            if reply["type"] == "ack":
-                self.apply_sync(reply["payload"])
+            while after is not None:
+                self.syncs += 1
+                reply = await self.request("sync", after=after)
+                if reply["type"] == "ack":
+                    self.apply_sync(reply["payload"])
+                after, self.again = self.again, None
         except (TimeoutError, ConnectionError, websockets.ConnectionClosed):
-            pass
+            self.again = None
         finally:
             self.syncing = False
 
-    def apply_sync(self, payload):
-        if "snapshot" in payload:
-            self.snapshots += 1
-            state = payload["snapshot"]
-            self.last = max(self.last, state["seq"])
-            titles = [p.get("title") for p in state["payload"].get("proposals", [])]
-        else:
-            events = payload.get("events", [])
-            for event in events:
-                self.last = max(self.last, event.get("seq", 0))
-            titles = [e["payload"]["proposal"].get("title") for e in events if e.get("type") == "proposal.submitted"]
-        for title in titles:
-            found = bench_id(title)
+    def apply_state(self, state):
+        """A snapshot: the cursor, which stream this socket is sent, and the benchmark proposals it holds."""
+        self.last = max(self.last, state["seq"])
+        self.facilitator = bool(state["payload"].get("viewer", {}).get("facilitator"))
+        for proposal in state["payload"].get("proposals", []):
+            found = bench_id(proposal.get("title"))
             if found:
                 self.got.add(found[0])
+
+    def apply_sync(self, payload):
+        """A sync's reply: `{"events": [...], "facilitator": bool}` (this viewer's stream after `after`) or a snapshot."""
+        if "snapshot" in payload:
+            self.snapshots += 1
+            self.apply_state(payload["snapshot"])
+            return
+        self.facilitator = payload.get("facilitator", self.facilitator)
+        for event in payload.get("events", []):
+            self.last = max(self.last, event.get("seq", 0))
+            if event.get("type") == "proposal.submitted":
+                found = bench_id(event["payload"]["proposal"].get("title"))
+                if found:
+                    self.got.add(found[0])
 
     async def catch_up(self, from_start):
         """Sync after the last seq applied if the server is ahead, or (from_start) after the connect-time seq."""
@@ -366,23 +406,43 @@ async def drain(clients, ids, seconds, resync):
         "gaps": sum(c.gaps for c in clients),
         "syncs": sum(c.syncs for c in clients),
         "snapshots": sum(c.snapshots for c in clients),
+        "resyncs": sum(c.resyncs for c in clients),
         "disconnected": sum(1 for c in clients if c.closed is not None),
         "sample": next((c.sample for c in clients if c.sample), None),
     }
 
 
 async def cast(client, round_id, ranking, at_ns):
-    """Cast one ballot at the given moment; (ack latency s, ack time ns) or an error code."""
+    """Cast one ballot at the given moment; (ack latency s, ack time ns, reconnected) or an error name.
+
+    A client whose socket is closed by then reconnects with its cookies (as live-socket.js does) and casts; one that
+    loses its socket while waiting for the ack reconnects and sends the same ref again (the server records it once).
+    """
     await asyncio.sleep(max(0.0, (at_ns - time.monotonic_ns()) / 1e9))
+    ref, reconnected = f"vote-{secrets.token_hex(4)}", False
     started = time.monotonic_ns()
-    try:
-        reply = await client.request("ballot.cast", {"round": round_id, "ranking": ranking}, timeout=60)
-    except (TimeoutError, ConnectionError, websockets.ConnectionClosed) as error:
-        return type(error).__name__
-    if reply["type"] != "ack":
-        return reply.get("code", "error")
-    done = time.monotonic_ns()
-    return ((done - started) / 1e9, done)
+    for attempt in range(3):
+        if client.closed is not None:
+            if attempt == 2:
+                return "closed"
+            reconnected = True
+            try:
+                await open_with_retry(client, client.target, 0, time.monotonic() + 60, [])
+            except (OSError, TimeoutError, websockets.WebSocketException, RuntimeError) as error:
+                return f"reconnect {type(error).__name__}"
+            started = time.monotonic_ns()
+        try:
+            reply = await client.request("ballot.cast", {"round": round_id, "ranking": ranking}, timeout=60, ref=ref)
+        except (ConnectionError, websockets.ConnectionClosed):
+            client.closed = client.closed or -1
+            continue
+        except TimeoutError as error:
+            return type(error).__name__
+        if reply["type"] != "ack":
+            return reply.get("code", "error")
+        done = time.monotonic_ns()
+        return ((done - started) / 1e9, done, reconnected)
+    return "closed"
 
 
 async def load_main(conn):
@@ -473,14 +533,21 @@ async def cmd_drain(spec, clients, cookies, pool):
 
 async def cmd_vote(spec, clients, cookies, pool):
     window = spec["window"] * 1e9
+    closed = sum(1 for c in clients if c.closed is not None)  # these reconnect to cast
     casts = [cast(c, spec["round"], spec["ranking"], spec["start_ns"] + int(random.random() * window)) for c in clients]
-    results = await gather_bounded(casts, spec["window"] + 90)
+    results = await gather_bounded(casts, spec["window"] + 150)
     acks = [r for r in results if isinstance(r, tuple)]
     errors = {}
     for r in results:
         if not isinstance(r, tuple):
             errors[str(r)] = errors.get(str(r), 0) + 1
-    return {"latencies": [a[0] for a in acks], "done_ns": [a[1] for a in acks], "errors": errors}
+    return {
+        "latencies": [a[0] for a in acks],
+        "done_ns": [a[1] for a in acks],
+        "reconnected": sum(a[2] for a in acks),
+        "closed_before": closed,
+        "errors": errors,
+    }
 
 
 async def cmd_close(spec, clients, cookies, pool):
@@ -535,15 +602,28 @@ def bare_process(conn):
 # --- servers -----------------------------------------------------------------------------------------------------
 
 
+def make_run_daphne():
+    """daphne's limits (list of flags) and listen backlog exactly as `make run` starts it, read from the Makefile."""
+    text = (ROOT / "Makefile").read_text()
+    limits = re.search(r"^DAPHNE_LIMITS := (.+)$", text, re.MULTILINE)
+    backlog = re.search(r"^DAPHNE_ENDPOINT := tcp:.*:backlog=(\d+)$", text, re.MULTILINE)
+    if not limits or not backlog:
+        raise RuntimeError("the Makefile's DAPHNE_LIMITS / DAPHNE_ENDPOINT (with backlog=N) are not where expected")
+    return limits.group(1).split(), int(backlog.group(1))
+
+
 @contextmanager
-def daphnes(env, count, extra_args):
-    """`count` daphne processes on free ports (no cyd_worker: nothing here is timed); yields [(port, Popen)]."""
+def daphnes(env, count, backlog):
+    """`count` daphne processes on free ports, started as `make run` does with this listen backlog (no cyd_worker:
+    nothing here is timed); yields [(port, Popen)]."""
+    limits, _backlog = make_run_daphne()
     started = []
     log = tempfile.NamedTemporaryFile(prefix="scale-daphne-", suffix=".log", delete=False)
     try:
         for _ in range(count):
             port = free_port()
-            command = [DAPHNE, *DAPHNE_LIMITS, *extra_args, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+            endpoint = f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"
+            command = [DAPHNE, *limits, "-e", endpoint, "config.asgi:application"]
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             started.append((port, process))
         for port, process in started:
@@ -730,8 +810,10 @@ async def vote_phase(args, env, pids, loads, facilitator, out, proposal_round, v
     ranking = random.sample(out["proposal_ids"], min(3, len(out["proposal_ids"])))
     start_ns = time.monotonic_ns() + 1_000_000_000
     specs = [{"round": vote_round, "ranking": ranking, "start_ns": start_ns, "window": args.vote_seconds}] * len(loads)
-    replies = await ask_all(loads, "vote", specs, args.vote_seconds + 120)
+    replies = await ask_all(loads, "vote", specs, args.vote_seconds + 200)
     ack_latencies = [x for r in replies for x in r["latencies"]]
+    out["vote_closed_before"] = sum(r["closed_before"] for r in replies)
+    out["vote_reconnected"] = sum(r["reconnected"] for r in replies)
     done = [x for r in replies for x in r["done_ns"]]
     out["ballots_acked"] = len(ack_latencies)
     out["ballot_errors"] = {}
@@ -762,6 +844,7 @@ def collect_broadcast(replies, acked, connected):
         "gaps": sum(r["gaps"] for r in replies),
         "syncs": sum(r["syncs"] for r in replies),
         "snapshots": sum(r["snapshots"] for r in replies),
+        "resyncs": sum(r["resyncs"] for r in replies),
         "disconnected": sum(r["disconnected"] for r in replies),
     }
 
@@ -808,7 +891,7 @@ def run_one(args, env, n):
     if args.config != "embedded":
         flush_redis(env["REDIS_URL"])
     with ExitStack() as stack:
-        servers = stack.enter_context(daphnes(env, count, args.daphne_arg))
+        servers = stack.enter_context(daphnes(env, count, args.backlog))
         loads = stack.enter_context(processes(load_process, args.procs))
         ports = [port for port, _process in servers]
         pids = [process.pid for _port, process in servers]
@@ -893,7 +976,8 @@ def print_row(cyd, bare):
 def print_header(args):
     print(
         f"config {args.config}; {args.events_per_second} events/s for {args.seconds} s; vote within {args.vote_seconds} s; "
-        f"connects spread over {args.connect_seconds} s; {args.procs} load processes; medians of {args.repeat}",
+        f"connects spread over {args.connect_seconds} s; {args.procs} load processes; medians of {args.repeat}; "
+        f"daphne as `make run`, listen backlog {args.backlog}",
         flush=True,
     )
     widths = [len(fmt.format("")) for _name, fmt, _get in COLUMNS]
@@ -932,7 +1016,9 @@ def main():
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/cyd_bench")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379")
     parser.add_argument("--redis-db", type=int, default=13, help="emptied before every run")
-    parser.add_argument("--daphne-arg", action="append", default=[], help="extra daphne argument (repeatable)")
+    parser.add_argument(
+        "--backlog", type=int, help="daphne's listen backlog (default: the Makefile's, as `make run`; Twisted's is 50)"
+    )
     parser.add_argument("--max-run-seconds", type=float, default=900, help="hard limit per phase set")
     parser.add_argument(
         "--simulate-drops", type=float, default=0.0, help="self-check: Cyd clients ignore this share of live frames"
@@ -941,6 +1027,7 @@ def main():
     parser.add_argument("--json", help="also write every run's figures to this file")
     args = parser.parse_args()
     args.procs = max(1, min(8, args.procs))
+    args.backlog = args.backlog or make_run_daphne()[1]
     env = environment(args)
     print_header(args)
     everything = []
@@ -955,6 +1042,11 @@ def main():
             notes = {k: round(v, 3) if isinstance(v, float) else v for k in keys if (v := run_cyd_figures.get(k))}
             notes.update(gaps=run_cyd_figures["gaps"])
             notes.update(syncs=run_cyd_figures["syncs"], snapshots=run_cyd_figures["snapshots"])
+            notes.update(resyncs=run_cyd_figures["resyncs"])
+            notes.update(
+                vote_closed_before=run_cyd_figures.get("vote_closed_before"),
+                vote_reconnected=run_cyd_figures.get("vote_reconnected"),
+            )
             print("      " + re.sub(r"\s+", " ", json.dumps({k: v for k, v in notes.items() if v})), flush=True)
     if args.json:
         for item in everything:

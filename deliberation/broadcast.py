@@ -1,12 +1,13 @@
 """The broadcast transport: the one place that sends committed events to connected sockets.
 
-Everything goes through `broadcast()`, so a later change of transport (sharding groups, a
-fan-out process) touches only this module. Delivery is best-effort by design: channel layers
-drop messages when a channel is full and Redis forgets groups on restart; clients recover
-through `sync` from the event log, which is the source of truth.
+Everything goes through `broadcast()`: each event is serialised here once and sent once to the session's
+channel-layer group, whose members are one hub channel per server process (deliberation/fanout.py writes it to
+that process's sockets). Delivery is best-effort by design: channel layers drop messages when a channel is full
+and Redis forgets groups on restart; clients recover through `sync` from the event log, the source of truth.
 """
 
 import hashlib
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -17,6 +18,8 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from deliberation.models import Event
+
 logger = logging.getLogger(__name__)
 
 # Channel-layer message types are fixed here, never taken from client data (Channels dispatches on them).
@@ -26,7 +29,7 @@ SIGNED_OUT_MESSAGE = "user.signed_out"
 
 
 def group_name(session_id):
-    """The channel-layer group of every socket on a session."""
+    """The channel-layer group of a session: one hub channel per server process with sockets on it."""
     return f"cyd.session.{session_id}"
 
 
@@ -52,15 +55,16 @@ def _group_send(group, message):
 
 
 def broadcast(session_id, event, audience):
-    """Send a committed event (`{"type", "seq", "payload"}`) to every socket on the session."""
-    _group_send(group_name(session_id), {"type": EVENT_MESSAGE, "event": event, "audience": audience})
+    """Send a committed event (`{"type", "seq", "payload"}`, serialised once) to the session's sockets of its audience."""
+    _group_send(group_name(session_id), {"type": EVENT_MESSAGE, "text": json.dumps(event), "audience": audience})
 
 
 async def abroadcast_presence(session_id, counts):
     """Send live presence counts (ephemeral, not logged) to every socket on the session."""
     layer = get_channel_layer()
+    text = json.dumps({"type": "presence", "payload": counts})
     try:
-        await layer.group_send(group_name(session_id), {"type": PRESENCE_MESSAGE, "counts": counts})
+        await layer.group_send(group_name(session_id), {"type": PRESENCE_MESSAGE, "text": text, "audience": Event.Audience.ALL})
     except Exception:  # noqa: BLE001 - presence is advisory
         logger.exception("presence broadcast to session %s failed", session_id)
 

@@ -15,8 +15,8 @@ from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import check_for_language
 
-from deliberation import protocol, rules, scheduler, selectors, services, throttle
-from deliberation.broadcast import abroadcast_presence, group_name, session_digest, user_group_name
+from deliberation import fanout, protocol, rules, scheduler, selectors, services, throttle
+from deliberation.broadcast import abroadcast_presence, session_digest, user_group_name
 from deliberation.errors import ServiceError
 from deliberation.identity import participant_id_from_session
 from deliberation.models import LiveSession
@@ -26,8 +26,6 @@ logger = logging.getLogger(__name__)
 # Per-connection flood control: a token bucket (burst, then a steady rate).
 BUCKET_SIZE = 20
 REFILL_PER_SECOND = 5.0
-REJOIN_SECONDS = 10  # re-add to the group now and then: Redis forgets groups when it restarts
-LAYER_RETRY_SECONDS = 2  # while the channel layer is down, listen again this often (the socket stays up)
 PRESENCE_DELAY = 0.5  # coalesce presence updates: at most two a second per process and session
 _presence_pending = {}
 
@@ -101,19 +99,19 @@ def _connect(scope, code):
 
 
 def _act(scope, session_id, participant_id, channel_name, text, language):
-    """Handle one frame as the viewer is now (user re-read from the database); return (replies, facilitator, allowed)."""
-    user = _current_user(scope)
+    """Handle one frame as the viewer is now (read once from the database); return (replies, facilitator, allowed)."""
+    actor = _actor(scope, _current_user(scope), participant_id, session_id)
     replies = protocol.handle(
         session_id=session_id,
-        user=user,
+        user=actor.user,
         participant_id=participant_id,
         channel_name=channel_name,
         text=text,
         language=language,
+        actor=actor,
     )
-    # Roles can change mid-session: every message re-reads the role used for broadcasts, and whether the viewer
-    # may still watch at all (a rotated room-screen key, a session ended, a participant no longer admitted).
-    actor = _actor(scope, user, participant_id, session_id)
+    # Roles can change mid-session: every message re-checks the audience of the events this socket gets, and whether
+    # the viewer may still watch at all (a rotated room-screen key, a session ended, a participant no longer admitted).
     session = LiveSession(pk=session_id)
     return replies, rules.can(actor, rules.VIEW_FACILITATOR_DATA, session), rules.can(actor, rules.VIEW_SESSION, session)
 
@@ -122,35 +120,16 @@ class SessionConsumer(AsyncWebsocketConsumer):
     """One participant's or facilitator's socket on a live session."""
 
     session_id = None  # set once the viewer is accepted; until then frames are not read
-    _layer_down = False
 
     @property
     def channel_receive(self):
-        """Read this socket's channel-layer messages; the socket outlives a layer outage (Redis down)."""
+        """Read this socket's own channel (only the user's group sends to it: sign-out); it outlives a layer outage."""
         return self._channel_receive
 
     @channel_receive.setter
     def channel_receive(self, receive):
-        # Channels ends the consumer when reading the layer raises; here a failed read waits and tries again,
-        # and clients catch up from the event log (ping carries the latest seq, `sync` replays).
-        async def resilient():
-            while True:
-                try:
-                    message = await receive()
-                except Exception as exc:  # noqa: BLE001 - any layer failure; cancellation still ends the loop
-                    # redis-py turns a read cancelled mid-way into its TimeoutError: that is still a cancellation.
-                    task = asyncio.current_task()
-                    if isinstance(exc.__cause__, asyncio.CancelledError) or (task is not None and task.cancelling()):
-                        raise asyncio.CancelledError from exc
-                    if not self._layer_down:
-                        logger.warning("channel layer unavailable for %s; retrying", self.channel_name, exc_info=True)
-                    self._layer_down = True
-                    await asyncio.sleep(LAYER_RETRY_SECONDS)
-                    continue
-                self._layer_down = False
-                return message
-
-        self._channel_receive = resilient
+        # Channels ends the consumer when reading the layer raises; here a failed read waits and tries again.
+        self._channel_receive = fanout.keep_receiving(receive, "a socket")
 
     async def connect(self):
         """Accept viewers who joined (or facilitate); send them the full state."""
@@ -168,50 +147,51 @@ class SessionConsumer(AsyncWebsocketConsumer):
             return
         self.participant_id = info["participant_id"]
         self.user_id = info["user_id"]
-        self.facilitator = info["facilitator"]
         self.session_digest = session_digest(getattr(self.scope.get("session"), "session_key", None))
         self.tokens, self.refilled = float(BUCKET_SIZE), time.monotonic()
         self.joined_at = None
         self.session_id = info["session_id"]
-        await self._join_group()
+        # Events reach this socket through its process's hub for the session (held back until the state is sent).
+        self.lane = fanout.Lane(self._send_text, self.scope.get("cyd.unsent_bytes"), info["facilitator"])
+        await fanout.attach(self.session_id, self.lane)
+        await self._join_user_group()
         await self.send(text_data=json.dumps(info["state"]))
+        await self.lane.release()
         scheduler.process_clock_enter()
-        self.counted = self.facilitator or self.participant_id is not None  # a room screen is not a person
+        self.counted = info["facilitator"] or self.participant_id is not None  # a room screen is not a person
         if self.counted:
             await database_sync_to_async(services.presence_enter)(
                 session_id=self.session_id,
                 channel_name=self.channel_name,
-                facilitator=self.facilitator,
+                facilitator=info["facilitator"],
                 participant_id=self.participant_id,
                 user_id=self.user_id,
             )
             self._schedule_presence()
 
     async def disconnect(self, code):
-        """Leave the groups and the presence count."""
+        """Leave the hub, the user's group and the presence count."""
         if self.session_id is None:
             return
         scheduler.process_clock_leave()
-        for group in self._groups():
+        await fanout.detach(self.session_id, self.lane)
+        if self.user_id:
             try:
-                await self.channel_layer.group_discard(group, self.channel_name)
+                await self.channel_layer.group_discard(user_group_name(self.user_id), self.channel_name)
             except Exception:  # noqa: BLE001 - the layer forgets the channel by itself (expiry)
-                logger.warning("leaving %s failed", group, exc_info=True)
+                logger.warning("leaving the group of user %s failed", self.user_id, exc_info=True)
         if self.counted:
             await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
             self._schedule_presence()
 
-    def _groups(self):
-        """The session's group, and the user's (so signing out closes this socket)."""
-        return [group_name(self.session_id)] + ([user_group_name(self.user_id)] if self.user_id else [])
-
-    async def _join_group(self):
-        """Join (or re-join) the groups; with the layer down the socket stays up and joins again later."""
+    async def _join_user_group(self):
+        """Join (or re-join) the signed-in user's group, so signing out closes this socket; walk-ins join no group."""
+        if not self.user_id:
+            return
         try:
-            for group in self._groups():
-                await self.channel_layer.group_add(group, self.channel_name)
-        except Exception:  # noqa: BLE001 - clients resync from the log; the next message tries again
-            logger.warning("joining the groups of session %s failed", self.session_id, exc_info=True)
+            await self.channel_layer.group_add(user_group_name(self.user_id), self.channel_name)
+        except Exception:  # noqa: BLE001 - with the layer down the socket stays up; the next message tries again
+            logger.warning("joining the group of user %s failed", self.user_id, exc_info=True)
             return
         self.joined_at = time.monotonic()
 
@@ -238,32 +218,31 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if len(text_data) > protocol.MAX_FRAME_BYTES:  # characters <= UTF-8 bytes: surely too large
             await self._reply(ServiceError("too_large").as_reply(None))
             return
+        self.lane.hold()  # events (those this frame causes too) go out after its reply, as before
         try:
-            replies, self.facilitator, allowed = await database_sync_to_async(_act)(
-                self.scope, self.session_id, self.participant_id, self.channel_name, text_data, self.language
-            )
-        except Exception:  # noqa: BLE001 - exactly one reply per message, even with the database down
-            logger.exception("message failed on session %s", self.session_id)
-            replies, allowed = [ServiceError("server_error").as_reply(protocol.ref_of(text_data))], True
-        for reply in replies:
-            await self._reply(reply)
+            try:
+                replies, self.lane.facilitator, allowed = await database_sync_to_async(_act)(
+                    self.scope, self.session_id, self.participant_id, self.channel_name, text_data, self.language
+                )
+            except Exception:  # noqa: BLE001 - exactly one reply per message, even with the database down
+                logger.exception("message failed on session %s", self.session_id)
+                replies, allowed = [ServiceError("server_error").as_reply(protocol.ref_of(text_data))], True
+            for reply in replies:
+                await self._reply(reply)
+        finally:
+            await self.lane.release()
         if not allowed:
             await self.close(code=CLOSE_REFUSED)
             return
-        if self.joined_at is None or time.monotonic() - self.joined_at >= REJOIN_SECONDS:
-            await self._join_group()
+        if self.joined_at is None or time.monotonic() - self.joined_at >= fanout.REJOIN_SECONDS:
+            await self._join_user_group()
 
     async def _reply(self, message):
         await self.send(text_data=json.dumps(message))
 
-    async def session_event(self, message):
-        """Relay a committed event (facilitator-only events become `skip` for others)."""
-        event = selectors.event_for_viewer(message["event"], message["audience"], self.facilitator)
-        await self.send(text_data=json.dumps(event))
-
-    async def session_presence(self, message):
-        """Relay live presence counts."""
-        await self.send(text_data=json.dumps({"type": "presence", "payload": message["counts"]}))
+    async def _send_text(self, text):
+        """Write an event (already serialised by the broadcast) to this socket."""
+        await self.send(text_data=text)
 
     async def user_signed_out(self, message):
         """Close this socket when its browser signed out (in another tab), or when the user was deactivated (all)."""

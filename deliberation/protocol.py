@@ -435,26 +435,27 @@ def ref_of(text):
     return found.group(1) if found else None
 
 
-def handle(*, session_id, user, participant_id, text, channel_name=None, language=None):
-    """Handle one client frame; return the list of messages to send back to that client."""
+def handle(*, session_id, user, participant_id, text, channel_name=None, language=None, actor=None):
+    """Handle one client frame (as `actor` when the caller built it); return the messages to send back to that client."""
     with translation.override(language):
-        return _handle(session_id, user, participant_id, text, channel_name)
+        return _handle(session_id, user, participant_id, text, channel_name, actor)
 
 
-def _handle(session_id, user, participant_id, text, channel_name):
+def _handle(session_id, user, participant_id, text, channel_name, actor=None):
     """handle() in the viewer's language."""
     ref = None
     try:
         kind, ref, payload, message = parse(text)
         session = LiveSession.objects.get(pk=session_id)
-        actor = rules.actor_for(user=user, session_id=session_id, participant_id=participant_id)
+        actor = actor or rules.actor_for(user=user, session_id=session_id, participant_id=participant_id)
         if kind == "sync":
             return [_sync(session, actor, message.get("after"), ref)]
         if kind == "ping":
             if channel_name:
                 services.presence_touch(channel_name=channel_name)
-            # The current seq lets a client that silently missed events notice and sync.
-            return [{"type": "ack", "ref": ref, "payload": {"seq": session.last_seq}}]
+            # The seq of the last event this viewer is sent lets a client that silently missed one notice and sync.
+            seq = session.last_seq if rules.can(actor, rules.VIEW_FACILITATOR_DATA, session) else session.last_public_seq
+            return [{"type": "ack", "ref": ref, "payload": {"seq": seq}}]
         if kind not in MESSAGES:
             raise ServiceError("unknown_type")
         return [{"type": "ack", "ref": ref, "payload": dispatch(actor, session, kind, payload, ref)}]
@@ -468,10 +469,12 @@ def _handle(session_id, user, participant_id, text, channel_name):
 
 
 def _sync(session, actor, after, ref):
-    """Reply to `sync`: the missed events, or a fresh snapshot when replay is not possible."""
+    """Reply to `sync`: the missed events of this viewer's stream (and which stream it is), or a fresh snapshot
+    when replay is not possible."""
     if not isinstance(after, int) or isinstance(after, bool):
         raise ServiceError("invalid", "sync needs an integer 'after'")
-    events = selectors.events_after(session, after, actor)
+    facilitator = rules.can(actor, rules.VIEW_FACILITATOR_DATA, session)
+    events = selectors.events_after(session, after, facilitator)
     if events is None:
         return {"type": "ack", "ref": ref, "payload": {"snapshot": selectors.session_state(session, actor)}}
-    return {"type": "ack", "ref": ref, "payload": {"events": events}}
+    return {"type": "ack", "ref": ref, "payload": {"events": events, "facilitator": facilitator}}

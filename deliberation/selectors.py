@@ -278,14 +278,28 @@ def facilitator_data(session):
     }
 
 
-def events_after(session, after, actor):
-    """The events this viewer missed after `after`, or None when a fresh snapshot is better."""
-    facilitator = rules.can(actor, rules.VIEW_FACILITATOR_DATA, session)
+def event_message(event: Event, prev: int | None = None) -> dict:
+    """An event as clients receive it; a public one (audience ALL) carries `prev`, the seq of the public event
+    before it (0 if none), so a viewer who gets only public events can tell whether it missed one."""
+    if event.audience != Event.Audience.ALL:
+        return event.as_message()
+    return {"type": event.type, "seq": event.seq, "prev": prev, "payload": event.payload}
+
+
+def events_after(session: LiveSession, after: int, facilitator: bool) -> list[dict] | None:
+    """The events a viewer missed after `after` (a facilitator: every one; others: the public ones, each with its
+    `prev`), or None when a fresh snapshot is better."""
     last = LiveSession.objects.filter(pk=session.pk).values_list("last_seq", flat=True).get()
     if after < 0 or after > last or last - after > MAX_REPLAY:
         return None
-    events = Event.objects.filter(session=session, seq__gt=after).order_by("seq")
-    replay = [event_for_viewer(e.as_message(), e.audience, facilitator) for e in events]
+    public = Event.objects.filter(session=session, audience=Event.Audience.ALL)
+    prev = public.filter(seq__lte=after).order_by("-seq").values_list("seq", flat=True).first() or 0
+    events = (Event.objects.filter(session=session) if facilitator else public).filter(seq__gt=after).order_by("seq")
+    replay = []
+    for event in events:
+        replay.append(event_message(event, prev))
+        if event.audience == Event.Audience.ALL:
+            prev = event.seq
     if facilitator:  # facilitators may read hidden items anyway (see facilitator_data)
         return replay
     now = _items_now(session, replay)
@@ -332,13 +346,6 @@ def _as_now(message, now):
             replayed = item | {field: current[field] for field in ITEM_TEXT[kind]}
         payload = (payload or dict(message["payload"])) | {key: replayed}
     return message if payload is None else message | {"payload": payload}
-
-
-def event_for_viewer(message, audience, facilitator):
-    """An event as a viewer receives it: facilitator-only events become a bare `skip` for others."""
-    if audience == Event.Audience.ALL or facilitator:
-        return message
-    return {"type": "skip", "seq": message["seq"]}
 
 
 def published_rounds(session):

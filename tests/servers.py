@@ -76,7 +76,7 @@ def daphne(env, port=None, worker=True, ready=(200,)):
     port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="daphne-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [DAPHNE, *DAPHNE_LIMITS, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        [DAPHNE, *DAPHNE_LIMITS, "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=1024", "config.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=log,

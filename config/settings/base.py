@@ -112,6 +112,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # The embedded default is the in-memory layer (one process); REDIS_URL shares it across daphnes.
 REDIS_URL = env.str("REDIS_URL", default="")
+# A socket whose unsent bytes pass this gets no more events until it drains, then `resync` (deliberation/fanout.py).
+CYD_SOCKET_MAX_UNSENT_BYTES = env.int("CYD_SOCKET_MAX_UNSENT_BYTES", default=256 * 1024)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

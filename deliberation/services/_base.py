@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import rules, text
+from deliberation import rules, selectors, text
 from deliberation.broadcast import broadcast
 from deliberation.errors import ServiceError
 from deliberation.models import REASON_MAX, Comment, Event, LiveSession, Proposal, Round
@@ -72,9 +72,17 @@ def clean(instance, exclude=None) -> None:
 
 
 def log(session: LiveSession, event_type: str, payload: dict, actor: rules.Actor | None, audience=Event.Audience.ALL) -> Event:
-    """Append an event to the session's log and broadcast it once the transaction commits."""
+    """Append an event to the session's log and broadcast it once the transaction commits.
+
+    Every event takes the session's next seq; a public one (audience ALL) also moves `last_public_seq`, and its
+    message carries the one before as `prev` (docs/protocol.md, "Gaps")."""
+    prev = session.last_public_seq
     session.last_seq += 1
-    session.save(update_fields=["last_seq"])
+    fields = ["last_seq"]
+    if audience == Event.Audience.ALL:
+        session.last_public_seq = session.last_seq
+        fields.append("last_public_seq")
+    session.save(update_fields=fields)
     event = Event.objects.create(
         session=session,
         seq=session.last_seq,
@@ -84,7 +92,7 @@ def log(session: LiveSession, event_type: str, payload: dict, actor: rules.Actor
         actor_user_id=actor.user_id if actor else None,
         actor_participant=actor.participant if actor else None,
     )
-    message = event.as_message()
+    message = selectors.event_message(event, prev)
     transaction.on_commit(lambda: broadcast(session.pk, message, audience))
     return event
 

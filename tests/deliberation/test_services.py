@@ -3,28 +3,31 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deliberation import selectors, services
 from deliberation.errors import ServiceError
 from deliberation.models import Ballot, Comment, Event, Proposal, Round
 from deliberation.rules import Actor
-from tests.conftest import rounds_of
+from tests.conftest import Ideas, rounds_of
 
 pytestmark = pytest.mark.django_db
 
 
+NAMES = ("Alys", "Bryn", "Cerys")
+TITLES = ("Bus to the surgery", "Community car scheme", "Bus to surgery")
+
+
+def by_name(ideas: Ideas) -> dict[str, tuple[Actor, Proposal]]:
+    """Each author's name -> (author, their proposal)."""
+    return dict(zip(NAMES, zip(ideas.authors, ideas.proposals, strict=True), strict=True))
+
+
 @pytest.fixture
-def proposals(live, fac_actor, join):
+def proposals(proposal_round):
     """Three participants' proposals after a closed proposal round."""
-    r = rounds_of(live)
-    services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    made = {}
-    for name, title in (("Alys", "Bus to the surgery"), ("Bryn", "Community car scheme"), ("Cerys", "Bus to surgery")):
-        _p, actor = join(name)
-        made[name] = (actor, services.proposal_submit(actor=actor, session=live, round_id=r["proposal"].pk, title=title))
-    services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-    return made
+    return by_name(proposal_round(TITLES, NAMES, close=True))
 
 
 def refused(code, fn, **kwargs):
@@ -228,18 +231,15 @@ def test_participant_flag_is_private_to_facilitators_and_once_only(live, fac_act
     assert [f["proposal"] for f in fac_view["payload"]["facilitator"]["flags"]] == [target.pk]
 
 
-def vote(live, fac_actor, proposals, method="irv", seats=1):
-    """Open the vote round on the three proposals."""
-    r = rounds_of(live)
-    r["vote"].method, r["vote"].seats = method, seats
-    r["vote"].save()
-    services.round_open(actor=fac_actor, session=live, round_id=r["vote"].pk)
-    ids = {name: p.pk for name, (_a, p) in proposals.items()}
-    return r["vote"], ids
+def vote(open_vote, method=None, seats=None):
+    """Open the vote round on the three proposals; returns the round, name -> proposal id, and `proposals`."""
+    opened = open_vote(TITLES, NAMES, method=method, seats=seats)
+    proposals = by_name(opened.ideas)
+    return opened.round, {name: p.pk for name, (_a, p) in proposals.items()}, proposals
 
 
-def test_results_are_hidden_until_close_then_published(live, fac_actor, proposals):
-    round_, ids = vote(live, fac_actor, proposals)
+def test_results_are_hidden_until_close_then_published(live, fac_actor, open_vote):
+    round_, ids, proposals = vote(open_vote)
     alys, bryn, cerys = (proposals[n][0] for n in ("Alys", "Bryn", "Cerys"))
     services.ballot_cast(actor=alys, session=live, round_id=round_.pk, ranking=[ids["Alys"], ids["Cerys"]])
     services.ballot_cast(actor=bryn, session=live, round_id=round_.pk, ranking=[ids["Bryn"]])
@@ -262,18 +262,16 @@ def test_results_are_hidden_until_close_then_published(live, fac_actor, proposal
     assert public["result"]["winners"] == ["Bus to the surgery"]
 
 
-def test_participant_ballot_is_one_per_round_by_constraint(live, fac_actor, proposals):
-    round_, ids = vote(live, fac_actor, proposals)
+def test_participant_ballot_is_one_per_round_by_constraint(live, fac_actor, open_vote):
+    round_, ids, proposals = vote(open_vote)
     alys = proposals["Alys"][0]
     services.ballot_cast(actor=alys, session=live, round_id=round_.pk, ranking=[ids["Alys"]])
-    from django.db import IntegrityError, transaction
-
     with pytest.raises(IntegrityError), transaction.atomic():
         Ballot.objects.create(round=round_, participant=alys.participant, ranking=[ids["Bryn"]])
 
 
-def test_facilitator_paper_ballot_retry_is_not_counted_twice(live, fac_actor, proposals):
-    round_, ids = vote(live, fac_actor, proposals)
+def test_facilitator_paper_ballot_retry_is_not_counted_twice(live, fac_actor, open_vote):
+    round_, ids, proposals = vote(open_vote)
     for _ in range(2):
         services.ballot_enter_paper(actor=fac_actor, session=live, round_id=round_.pk, ranking=[ids["Bryn"]], ref="slip-1")
     assert Ballot.objects.filter(is_paper=True).count() == 1
@@ -282,8 +280,8 @@ def test_facilitator_paper_ballot_retry_is_not_counted_twice(live, fac_actor, pr
 
 
 @pytest.mark.parametrize("method,seats", [("stv", 2), ("schulze", 1), ("borda", 1)])
-def test_facilitator_close_counts_with_each_method(live, fac_actor, proposals, method, seats):
-    round_, ids = vote(live, fac_actor, proposals, method=method, seats=seats)
+def test_facilitator_close_counts_with_each_method(live, fac_actor, open_vote, method, seats):
+    round_, ids, proposals = vote(open_vote, method=method, seats=seats)
     for name, (actor, _p) in proposals.items():
         services.ballot_cast(
             actor=actor, session=live, round_id=round_.pk, ranking=[ids[name]] + [i for n, i in ids.items() if n != name]
@@ -299,6 +297,13 @@ def test_event_log_seq_is_gap_free_and_ordered(live, fac_actor, proposals):
     assert seqs == list(range(1, len(seqs) + 1))
     live.refresh_from_db()
     assert live.last_seq == seqs[-1]
+
+
+def test_event_log_keeps_the_seq_of_the_last_public_event(live, fac_actor, proposals, join):
+    public = list(Event.objects.filter(session=live, audience=Event.Audience.ALL).values_list("seq", flat=True))
+    join("Dylan")  # facilitator-only: the public stream does not move
+    live.refresh_from_db()
+    assert live.last_public_seq == public[-1] < live.last_seq
 
 
 def test_participant_rename_and_anonymous_label(live, join):

@@ -10,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from config.asgi import application
 from deliberation import rules, selectors, services
 from deliberation.identity import remember_participant
 from deliberation.models import Comment, Participant, Presence, Proposal
@@ -21,12 +22,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 PHONE = "07700 900123"
 
 
-async def _socket(code, cookie=b"", headers=(ORIGIN,), client=None, query=""):
+async def _socket(code, cookie=b"", headers=(ORIGIN,), client=None):
     """A socket through the real ASGI app with exactly these headers (and a client address when given)."""
-    from config.asgi import application
-
     all_headers = ([(b"cookie", cookie)] if cookie else []) + list(headers)
-    comm = WebsocketCommunicator(application, f"/ws/sessions/{code}/{query}", headers=all_headers)
+    comm = WebsocketCommunicator(application, f"/ws/sessions/{code}/", headers=all_headers)
     if client:
         comm.scope["client"] = client  # what daphne passes: the peer's address
     connected, _ = await comm.connect(timeout=5)
@@ -72,13 +71,11 @@ async def test_anonymous_participant_cannot_read_hidden_proposal_through_sync(li
     await client.close()
 
 
-async def test_anonymous_participant_cannot_read_hidden_comment_through_sync(live, join, connect, fac_actor):
+async def test_anonymous_participant_cannot_read_hidden_comment_through_sync(live, join, connect, fac_actor, proposal_round):
     def prepare():
         r = rounds_of(live)
-        services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-        _alys, alys = join("Alys")
-        proposal = services.proposal_submit(actor=alys, session=live, round_id=r["proposal"].pk, title="Later buses")
-        services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+        ideas = proposal_round(("Later buses",), "Alys", close=True)
+        (proposal,), alys = ideas.proposals, ideas.authors[0]
         services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
         comment = services.comment_submit(
             actor=alys, session=live, round_id=r["comment"].pk, proposal_id=proposal.pk, body=f"My number is {PHONE}"
@@ -96,13 +93,11 @@ async def test_anonymous_participant_cannot_read_hidden_comment_through_sync(liv
     await client.close()
 
 
-async def test_participant_cannot_read_a_name_removed_since_through_sync(live, join, connect, fac_actor):
+async def test_participant_cannot_read_a_name_removed_since_through_sync(live, join, connect, fac_actor, proposal_round):
     def prepare():
         r = rounds_of(live)
-        services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-        _megan, megan = join("Megan Pritchard")
-        kept = services.proposal_submit(actor=megan, session=live, round_id=r["proposal"].pk, title="Later buses")
-        other = services.proposal_submit(actor=megan, session=live, round_id=r["proposal"].pk, title="Later trains")
+        ideas = proposal_round(("Later buses", "Later trains"), "Megan Pritchard")
+        (kept, other), megan = ideas.proposals, ideas.authors[0]
         services.proposal_merge(actor=fac_actor, session=live, proposal_id=other.pk, into_id=kept.pk)
         services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
         services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
@@ -123,12 +118,9 @@ async def test_participant_cannot_read_a_name_removed_since_through_sync(live, j
     await client.close()
 
 
-async def test_facilitator_can_still_read_hidden_text_through_sync(live, facilitator, join, connect, fac_actor):
+async def test_facilitator_can_still_read_hidden_text_through_sync(live, facilitator, connect, fac_actor, proposal_round):
     def prepare():
-        r = rounds_of(live)
-        services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-        _alys, alys = join("Alys")
-        proposal = services.proposal_submit(actor=alys, session=live, round_id=r["proposal"].pk, title=f"Ring {PHONE}")
+        (proposal,) = proposal_round((f"Ring {PHONE}",), "Alys").proposals
         services.proposal_hide(actor=fac_actor, session=live, proposal_id=proposal.pk, reason="Personal information")
 
     await database_sync_to_async(prepare)()
@@ -252,15 +244,12 @@ async def test_participant_cannot_propose_a_nul_or_a_lone_surrogate(live, join, 
 
 
 @pytest.mark.parametrize("body", ["Yes\u0000", "\udfff"])
-async def test_participant_cannot_comment_a_nul_or_a_lone_surrogate(live, join, connect, fac_actor, body):
+async def test_participant_cannot_comment_a_nul_or_a_lone_surrogate(live, connect, fac_actor, proposal_round, body):
     def prepare():
         r = rounds_of(live)
-        services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
-        participant, alys = join("Alys")
-        proposal = services.proposal_submit(actor=alys, session=live, round_id=r["proposal"].pk, title="Later buses")
-        services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+        ideas = proposal_round(("Later buses",), "Alys", close=True)
         services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
-        return r, participant, proposal
+        return r, ideas.authors[0].participant, ideas.proposals[0]
 
     r, participant, proposal = await database_sync_to_async(prepare)()
     _, a, _ = await connect(live.code, participant=participant)
@@ -359,15 +348,11 @@ async def test_visitor_cannot_join_with_a_nul_or_bidi_controls_in_the_name_over_
     assert names == ["Alys"]
 
 
-async def test_participant_cannot_comment_a_nul_over_http(live, fac_actor):
+async def test_participant_cannot_comment_a_nul_over_http(live, fac_actor, proposal_round):
     def run():
         r = rounds_of(live)
-        services.round_open(actor=fac_actor, session=live, round_id=r["proposal"].pk)
         browser, participant = _http_participant(live)
-        proposal = services.proposal_submit(
-            actor=rules.Actor(participant=participant), session=live, round_id=r["proposal"].pk, title="Later buses"
-        )
-        services.round_close(actor=fac_actor, session=live, round_id=r["proposal"].pk)
+        (proposal,) = proposal_round(("Later buses",), rules.Actor(participant=participant), close=True).proposals
         services.round_open(actor=fac_actor, session=live, round_id=r["comment"].pk)
         fields = {"action": "comment.submit", "round": r["comment"].pk, "proposal": proposal.pk, "body": "No\u0000"}
         return browser.post(f"/en/s/{live.code}/act/", fields, follow=True), Comment.objects.count()

@@ -1,6 +1,9 @@
 // The live session socket: connect, reconnect with backoff, keep events in seq order (sync on a
-// gap or a reconnect), keep presence alive, and queue messages while offline. The server is
+// gap, a `resync` or a reconnect), keep presence alive, and queue messages while offline. The server is
 // idempotent by `ref`, so a message resent after a reconnect is recorded once.
+//
+// Gaps (docs/protocol.md): a facilitator is sent every event, so the next one has seq = cursor + 1; anyone
+// else is sent only the public events, each naming the public one before it (`prev`), so prev <= cursor.
 
 import { newRef } from "./dom.js";
 
@@ -28,9 +31,11 @@ export class LiveSocket {
     this.onEvent = onEvent;
     this.onPresence = onPresence;
     this.onStatus = onStatus;
-    this.lastSeq = -1;
+    this.lastSeq = -1; // the cursor: the highest seq applied
+    this.facilitator = false; // this socket is sent every event (else only the public ones)
     this.ready = false; // a snapshot has been applied on the current socket
     this.syncing = null; // ref of the sync in flight
+    this.syncAgain = false; // told to resync while a sync was in flight: sync again after it
     this.buffer = []; // events held back while a sync is in flight
     this.pending = new Map(); // ref -> {frame, resolve, reject}
     this.internal = new Map(); // ref -> handler for sync/ping replies
@@ -84,6 +89,7 @@ export class LiveSocket {
     }
     this.ready = false;
     this.syncing = null;
+    this.syncAgain = false;
     this.buffer = [];
     let ws;
     try {
@@ -221,6 +227,11 @@ export class LiveSocket {
       this.reply(message);
       return;
     }
+    if (type === "resync") {
+      // The server dropped events for this socket (it fell behind): catch up from the log.
+      if (this.ready) this.requestSync();
+      return;
+    }
     if (type === "presence") {
       this.onPresence(message.payload || {});
       return;
@@ -246,6 +257,7 @@ export class LiveSocket {
 
   applySnapshot(state) {
     this.lastSeq = state.seq;
+    this.facilitator = Boolean(state.payload && state.payload.viewer && state.payload.viewer.facilitator);
     this.ready = true;
     this.onSnapshot(state.payload, state.seq);
   }
@@ -256,7 +268,7 @@ export class LiveSocket {
       return;
     }
     if (message.seq <= this.lastSeq) return; // already in the snapshot or replayed
-    if (message.seq !== this.lastSeq + 1) {
+    if (!this.follows(message)) {
       this.buffer.push(message);
       this.requestSync();
       return;
@@ -264,25 +276,46 @@ export class LiveSocket {
     this.apply(message);
   }
 
+  /** Whether nothing this socket is sent lies between the cursor and this event. */
+  follows(message) {
+    if (this.facilitator || typeof message.prev !== "number") return message.seq === this.lastSeq + 1;
+    return message.prev <= this.lastSeq;
+  }
+
   apply(message) {
     this.lastSeq = message.seq;
-    if (message.type !== "skip") this.onEvent(message);
+    this.onEvent(message);
   }
 
   requestSync() {
-    if (this.syncing || !this.isOpen()) return;
+    if (!this.isOpen()) return;
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
     const after = this.lastSeq;
     this.syncing = this.sendInternal({ type: "sync", after }, (reply) => {
       this.syncing = null;
       if (reply.type === "ack") {
         const payload = reply.payload || {};
         if (payload.snapshot) this.applySnapshot(payload.snapshot);
+        // The replay is every event of this viewer's stream after the cursor, in order; it also says which
+        // stream that is now (a role can change mid-session).
+        if (typeof payload.facilitator === "boolean") this.facilitator = payload.facilitator;
         for (const event of payload.events || []) {
-          if (event.seq === this.lastSeq + 1) this.apply(event);
+          if (event.seq > this.lastSeq) this.apply(event);
         }
       }
-      this.drain();
+      this.synced();
     });
+  }
+
+  /** After a sync's reply: apply the events held meanwhile, and sync again if told to resync meanwhile. */
+  synced() {
+    const again = this.syncAgain;
+    this.syncAgain = false;
+    this.drain();
+    if (again && !this.syncing) this.requestSync();
   }
 
   /**
@@ -302,7 +335,7 @@ export class LiveSocket {
       this.syncing = this.sendInternal({ type: "sync", after: -1 }, (reply) => {
         this.syncing = null;
         if (reply.type === "ack" && reply.payload && reply.payload.snapshot) this.applySnapshot(reply.payload.snapshot);
-        this.drain();
+        this.synced();
       });
     }, 250);
   }

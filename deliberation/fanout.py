@@ -1,0 +1,203 @@
+"""Process-local fan-out: one channel-layer subscription per session (and event loop), written to local sockets.
+
+broadcast.py sends each committed event once to the session's group, already serialised. Here a `Hub` per session
+and running event loop holds ONE channel in that group, reads it with one task and writes the text straight to each
+local socket's `Lane` (no per-socket layer message, no per-socket thread hop, no JSON per socket). Facilitator-only
+events go only to lanes whose viewer is a facilitator now.
+
+A lane never buffers without bound: while its socket's unsent bytes (the `cyd.unsent_bytes` the ASGI wrapper in
+config/asgi.py puts in the scope) exceed CYD_SOCKET_MAX_UNSENT_BYTES, events for it are dropped (counted); once it has
+drained it gets `{"type": "resync"}` once and catches up from the event log with `sync` (docs/protocol.md).
+"""
+
+import asyncio
+import json
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from deliberation.broadcast import group_name
+from deliberation.models import Event
+
+logger = logging.getLogger(__name__)
+
+REJOIN_SECONDS = 10  # re-add the hub's channel to the group now and then: Redis forgets groups when it restarts
+LAYER_RETRY_SECONDS = 2  # while the channel layer is down, read again this often (the sockets stay up)
+RESYNC = json.dumps({"type": "resync"})
+
+# The hubs of each running event loop (daphne has one; tests start a new loop per test), by session id.
+_hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _reraise_cancellation(exc: BaseException) -> None:
+    """Raise CancelledError when `exc` is a cancellation in disguise (redis-py turns a cancelled read into TimeoutError)."""
+    task = asyncio.current_task()
+    if isinstance(exc.__cause__, asyncio.CancelledError) or (task is not None and task.cancelling()):
+        raise asyncio.CancelledError from exc
+
+
+def keep_receiving(receive: Callable[[], Awaitable[dict]], name: str) -> Callable[[], Awaitable[dict]]:
+    """`receive` that outlives a channel-layer outage: a failed read waits and tries again (cancellation still ends it).
+
+    Clients catch up from the event log meanwhile (ping carries the latest seq, `sync` replays).
+    """
+    down = False
+
+    async def resilient():
+        nonlocal down
+        while True:
+            try:
+                message = await receive()
+            except Exception as exc:  # noqa: BLE001 - any layer failure
+                _reraise_cancellation(exc)
+                if not down:
+                    logger.warning("channel layer unavailable for %s; retrying", name, exc_info=True)
+                down = True
+                await asyncio.sleep(LAYER_RETRY_SECONDS)
+                continue
+            down = False
+            return message
+
+    return resilient
+
+
+def _no_backlog() -> int:
+    return 0
+
+
+class Lane:
+    """One local socket as the hub sees it: its viewer's audience, how to write to it, and how far behind it is."""
+
+    def __init__(self, send: Callable[[str], Awaitable[None]], unsent: Callable[[], int] | None, facilitator: bool):
+        self.send = send
+        self.unsent = unsent or _no_backlog
+        self.facilitator = facilitator  # the consumer updates it after every frame
+        self.limit = settings.CYD_SOCKET_MAX_UNSENT_BYTES
+        self.holding = True  # until the first state is sent; then while the consumer answers a frame
+        self.held: list[str] = []
+        self.held_bytes = 0
+        self.behind = False
+        self.dropped = 0
+
+    def hold(self) -> None:
+        """Keep events back (the consumer is about to send a reply that must go first)."""
+        self.holding = True
+
+    async def release(self) -> None:
+        """Send the events held back (they fitted within the limit), in order; then events as they come."""
+        while self.held:
+            text = self.held.pop(0)
+            self.held_bytes -= len(text)
+            await self.send(text)
+        self.holding = False
+        if self.behind and self.unsent() <= self.limit:
+            self.behind = False
+            await self.send(RESYNC)
+
+    async def push(self, text: str) -> None:
+        """Deliver one event (or hold it back, or drop it while the socket is over its limit)."""
+        if not self.holding:
+            await self._write(text)
+        elif self.behind or self.unsent() + self.held_bytes + len(text) > self.limit:
+            self._drop()
+        else:
+            self.held.append(text)
+            self.held_bytes += len(text)
+
+    def _drop(self) -> None:
+        self.behind = True
+        self.dropped += 1
+
+    async def _write(self, text: str) -> None:
+        if self.unsent() > self.limit:
+            self._drop()
+            return
+        if self.behind:
+            self.behind = False
+            await self.send(RESYNC)
+        await self.send(text)
+
+
+class Hub:
+    """One session's subscription in this process: a channel in the session's group, read by one task."""
+
+    def __init__(self, session_id: int):
+        self.session_id = session_id
+        self.layer = get_channel_layer()
+        self.lanes: set[Lane] = set()
+        self.channel = None
+        self.ready = asyncio.Event()  # set once the channel was added to the group (or adding it failed: retried)
+        self.tasks = [asyncio.ensure_future(self._rejoin()), asyncio.ensure_future(self._read())]
+
+    async def _rejoin(self) -> None:
+        """Add the channel to the session's group, then again every REJOIN_SECONDS."""
+        while True:
+            try:
+                self.channel = self.channel or await self.layer.new_channel()
+                await self.layer.group_add(group_name(self.session_id), self.channel)
+            except Exception as exc:  # noqa: BLE001 - the layer is down: the sockets stay up, clients resync
+                _reraise_cancellation(exc)
+                logger.warning("joining the group of session %s failed", self.session_id, exc_info=True)
+            self.ready.set()
+            await asyncio.sleep(REJOIN_SECONDS)
+
+    async def _read(self) -> None:
+        """Receive each message once for the process and write it to the local lanes of its audience."""
+        await self.ready.wait()
+        receive = keep_receiving(lambda: self.layer.receive(self.channel), f"session {self.session_id}")
+        while True:
+            message = await receive()
+            everyone = message["audience"] == Event.Audience.ALL
+            for lane in list(self.lanes):
+                if everyone or lane.facilitator:
+                    try:
+                        await lane.push(message["text"])
+                    except Exception:  # noqa: BLE001 - one broken socket must not stop the others
+                        logger.warning("delivery on session %s failed", self.session_id, exc_info=True)
+
+    async def close(self) -> None:
+        """Stop reading and leave the group."""
+        self.ready.set()  # nobody waits for a hub that is gone
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.channel is not None:
+            try:
+                await self.layer.group_discard(group_name(self.session_id), self.channel)
+            except Exception:  # noqa: BLE001 - the layer forgets the channel by itself (expiry)
+                logger.warning("leaving the group of session %s failed", self.session_id, exc_info=True)
+
+
+def _loop_hubs() -> dict[int, Hub]:
+    return _hubs.setdefault(asyncio.get_running_loop(), {})
+
+
+async def attach(session_id: int, lane: Lane) -> None:
+    """Deliver the session's events to `lane` (held back until `lane.release()`); the first lane starts the hub."""
+    hubs = _loop_hubs()
+    hub = hubs.get(session_id)
+    if hub is None:
+        hub = hubs[session_id] = Hub(session_id)
+    hub.lanes.add(lane)
+    await hub.ready.wait()
+
+
+async def detach(session_id: int, lane: Lane) -> None:
+    """Stop delivering to `lane`; the last lane of a session stops its hub."""
+    hubs = _loop_hubs()
+    hub = hubs.get(session_id)
+    if hub is None:
+        return
+    hub.lanes.discard(lane)
+    if not hub.lanes:
+        del hubs[session_id]
+        await hub.close()
+
+
+def hub_channel(session_id: int) -> str | None:
+    """The channel this process (event loop) listens on for the session, or None when it has no socket on it."""
+    hub = _loop_hubs().get(session_id)
+    return hub.channel if hub else None
