@@ -34,15 +34,35 @@ def unsent_bytes_of(send):
     return unsent
 
 
+def frame_writer_of(send):
+    """A callable writing a ready-made WebSocket frame straight to this socket under daphne; None elsewhere.
+
+    A server's frames are not masked, so one event's frame is the same bytes for every socket: the fan-out builds it
+    once (deliberation/fanout.py `text_frame`) and hands it to each transport, instead of each socket going through
+    Channels, daphne and autobahn to frame the same text again. daphne does not negotiate compression, so the frame
+    is what autobahn would have written; writes happen on the event loop's thread, so frames never interleave.
+    """
+    protocol = send.args[0] if isinstance(send, partial) and send.args else None
+    if unsent_bytes_of(send) is None or not hasattr(protocol, "STATE_OPEN"):
+        return None
+
+    def write(frame):
+        if protocol.state == protocol.STATE_OPEN:
+            protocol.transport.write(frame)
+
+    return write
+
+
 class SocketBacklog:
-    """Outermost ASGI wrapper: WebSocket scopes get `cyd.unsent_bytes` (deliberation/fanout.py bounds each socket's buffer)."""
+    """Outermost ASGI wrapper: WebSocket scopes get `cyd.unsent_bytes` (deliberation/fanout.py bounds each socket's buffer)
+    and `cyd.write_frame` (it writes each event's one frame to every socket)."""
 
     def __init__(self, inner):
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "websocket":
-            scope = dict(scope, **{"cyd.unsent_bytes": unsent_bytes_of(send)})
+            scope = dict(scope, **{"cyd.unsent_bytes": unsent_bytes_of(send), "cyd.write_frame": frame_writer_of(send)})
         return await self.inner(scope, receive, send)
 
 

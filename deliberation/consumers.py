@@ -152,7 +152,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.joined_at = None
         self.session_id = info["session_id"]
         # Events reach this socket through its process's hub for the session (held back until the state is sent).
-        self.lane = fanout.Lane(self._send_text, self.scope.get("cyd.unsent_bytes"), info["facilitator"])
+        self.lane = fanout.Lane(
+            self._send_text, self.scope.get("cyd.unsent_bytes"), info["facilitator"], self.scope.get("cyd.write_frame")
+        )
         await fanout.attach(self.session_id, self.lane)
         await self._join_user_group()
         await self.send(text_data=json.dumps(info["state"]))
@@ -234,6 +236,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if not allowed:
             await self.close(code=CLOSE_REFUSED)
             return
+        await fanout.ensure_joined(self.session_id)  # the layer is back after an outage: hear events again at once
         if self.joined_at is None or time.monotonic() - self.joined_at >= fanout.REJOIN_SECONDS:
             await self._join_user_group()
 

@@ -68,16 +68,36 @@ def _no_backlog() -> int:
     return 0
 
 
+def text_frame(text: str) -> bytes:
+    """One unfragmented, unmasked WebSocket text frame (RFC 6455 5.2), as a server sends it to every client alike."""
+    payload = text.encode("utf-8")
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 1 << 16:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + payload
+
+
 class Lane:
     """One local socket as the hub sees it: its viewer's audience, how to write to it, and how far behind it is."""
 
-    def __init__(self, send: Callable[[str], Awaitable[None]], unsent: Callable[[], int] | None, facilitator: bool):
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        unsent: Callable[[], int] | None,
+        facilitator: bool,
+        write_frame: Callable[[bytes], None] | None = None,
+    ):
         self.send = send
+        self.write_frame = write_frame  # daphne: write the event's ready-made frame; elsewhere `send` the text
         self.unsent = unsent or _no_backlog
         self.facilitator = facilitator  # the consumer updates it after every frame
         self.limit = settings.CYD_SOCKET_MAX_UNSENT_BYTES
         self.holding = True  # until the first state is sent; then while the consumer answers a frame
-        self.held: list[str] = []
+        self.held: list[tuple[str, bytes | None]] = []
         self.held_bytes = 0
         self.behind = False
         self.dropped = 0
@@ -89,36 +109,42 @@ class Lane:
     async def release(self) -> None:
         """Send the events held back (they fitted within the limit), in order; then events as they come."""
         while self.held:
-            text = self.held.pop(0)
+            text, frame = self.held.pop(0)
             self.held_bytes -= len(text)
-            await self.send(text)
+            await self._deliver(text, frame)
         self.holding = False
         if self.behind and self.unsent() <= self.limit:
             self.behind = False
             await self.send(RESYNC)
 
-    async def push(self, text: str) -> None:
-        """Deliver one event (or hold it back, or drop it while the socket is over its limit)."""
+    async def push(self, text: str, frame: bytes | None = None) -> None:
+        """Deliver one event (or hold it back, or drop it while the socket is over its limit); `frame` is its frame."""
         if not self.holding:
-            await self._write(text)
+            await self._write(text, frame)
         elif self.behind or self.unsent() + self.held_bytes + len(text) > self.limit:
             self._drop()
         else:
-            self.held.append(text)
+            self.held.append((text, frame))
             self.held_bytes += len(text)
 
     def _drop(self) -> None:
         self.behind = True
         self.dropped += 1
 
-    async def _write(self, text: str) -> None:
+    async def _write(self, text: str, frame: bytes | None) -> None:
         if self.unsent() > self.limit:
             self._drop()
             return
         if self.behind:
             self.behind = False
             await self.send(RESYNC)
-        await self.send(text)
+        await self._deliver(text, frame)
+
+    async def _deliver(self, text: str, frame: bytes | None) -> None:
+        if self.write_frame is not None and frame is not None:
+            self.write_frame(frame)
+        else:
+            await self.send(text)
 
 
 class Hub:
@@ -129,20 +155,27 @@ class Hub:
         self.layer = get_channel_layer()
         self.lanes: set[Lane] = set()
         self.channel = None
+        self.joined = False  # whether the last group_add succeeded
         self.ready = asyncio.Event()  # set once the channel was added to the group (or adding it failed: retried)
         self.tasks = [asyncio.ensure_future(self._rejoin()), asyncio.ensure_future(self._read())]
 
+    async def join(self) -> None:
+        """Add the channel to the session's group (again); with the layer down, note it and carry on."""
+        try:
+            self.channel = self.channel or await self.layer.new_channel()
+            await self.layer.group_add(group_name(self.session_id), self.channel)
+            self.joined = True
+        except Exception as exc:  # noqa: BLE001 - the layer is down: the sockets stay up, clients resync
+            _reraise_cancellation(exc)
+            self.joined = False
+            logger.warning("joining the group of session %s failed", self.session_id, exc_info=True)
+
     async def _rejoin(self) -> None:
-        """Add the channel to the session's group, then again every REJOIN_SECONDS."""
+        """Join the session's group, then again every REJOIN_SECONDS (every LAYER_RETRY_SECONDS while it fails)."""
         while True:
-            try:
-                self.channel = self.channel or await self.layer.new_channel()
-                await self.layer.group_add(group_name(self.session_id), self.channel)
-            except Exception as exc:  # noqa: BLE001 - the layer is down: the sockets stay up, clients resync
-                _reraise_cancellation(exc)
-                logger.warning("joining the group of session %s failed", self.session_id, exc_info=True)
+            await self.join()
             self.ready.set()
-            await asyncio.sleep(REJOIN_SECONDS)
+            await asyncio.sleep(REJOIN_SECONDS if self.joined else LAYER_RETRY_SECONDS)
 
     async def _read(self) -> None:
         """Receive each message once for the process and write it to the local lanes of its audience."""
@@ -151,10 +184,12 @@ class Hub:
         while True:
             message = await receive()
             everyone = message["audience"] == Event.Audience.ALL
+            text = message["text"]
+            frame = text_frame(text)  # once per event, for every socket of this process
             for lane in list(self.lanes):
                 if everyone or lane.facilitator:
                     try:
-                        await lane.push(message["text"])
+                        await lane.push(text, frame)
                     except Exception:  # noqa: BLE001 - one broken socket must not stop the others
                         logger.warning("delivery on session %s failed", self.session_id, exc_info=True)
 
@@ -195,6 +230,13 @@ async def detach(session_id: int, lane: Lane) -> None:
     if not hub.lanes:
         del hubs[session_id]
         await hub.close()
+
+
+async def ensure_joined(session_id: int) -> None:
+    """Join the session's group now if the last attempt failed (a socket's frame after the layer came back)."""
+    hub = _loop_hubs().get(session_id)
+    if hub is not None and not hub.joined:
+        await hub.join()
 
 
 def hub_channel(session_id: int) -> str | None:

@@ -245,3 +245,18 @@ def test_a_socket_that_stops_reading_is_resynced_not_buffered_without_bound():
         assert sorted(set(seqs) | {e["seq"] for e in replay}) == list(range(cursor + 1, last + 1))
         for ws in [*fast, slow]:
             ws.close()
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 70000])
+def test_server_frame_is_one_unmasked_text_frame_with_the_shortest_length_encoding(size):
+    """RFC 6455 5.2: FIN + text opcode, no mask bit, 7-bit / 16-bit / 64-bit length, then the UTF-8 payload."""
+    text = ("ŵ" * size)[: size // 2] + "a" * (size - 2 * (size // 2))  # multi-byte characters: length counts bytes
+    payload = text.encode("utf-8")
+    frame = fanout.text_frame(text)
+    assert frame[0] == 0x81 and frame[1] & 0x80 == 0
+    if len(payload) < 126:
+        assert frame[1] == len(payload) and frame[2:] == payload
+    elif len(payload) < 1 << 16:
+        assert frame[1] == 126 and int.from_bytes(frame[2:4], "big") == len(payload) and frame[4:] == payload
+    else:
+        assert frame[1] == 127 and int.from_bytes(frame[2:10], "big") == len(payload) and frame[10:] == payload
