@@ -16,7 +16,7 @@ from django.utils import dateformat
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from deliberation import counting, exports, protocol, rules, selectors, services, throttle
@@ -361,10 +361,10 @@ def _reconciliations(rounds, reconciliation):
 
 # One line each under the console's four choices of who may vote.
 ELIGIBILITY_HINTS = {
-    "open": _lazy("Anyone with the code or link votes. Quick, but not verified: results say so."),
-    "cards": _lazy("Each person needs a single-use card you print and hand out; a card votes once, online or on paper."),
-    "signin": _lazy("Only signed-in people you put on the list below may vote."),
-    "admission": _lazy("Anyone with the code asks to join and you admit or refuse each one here."),
+    "open": gettext_lazy("Anyone with the code or link votes. Quick, but not verified: results say so."),
+    "cards": gettext_lazy("Each person needs a single-use card you print and hand out; a card votes once, online or on paper."),
+    "signin": gettext_lazy("Only signed-in people you put on the list below may vote."),
+    "admission": gettext_lazy("Anyone with the code asks to join and you admit or refuse each one here."),
 }
 
 

@@ -1,6 +1,7 @@
 """The Welsh catalogue covers every string in the code and templates (Welsh Language Standards parity)."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,3 +41,18 @@ def test_editor_cannot_ship_a_string_without_its_welsh_translation(tmp_path):
         if message.fuzzy or not all(strings):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     assert not missing, f"{len(missing)} strings lack a Welsh translation, e.g. {missing[:10]}"
+
+
+def test_no_module_hides_its_strings_from_the_extractor_behind_an_alias():
+    """makemessages only sees `_`, `gettext`, `gettext_lazy`, `ngettext`, `pgettext`…: any other name (e.g. `_lazy`)
+    keeps a string out of the catalogue, so it shows in English on Welsh pages (found on the console's eligibility hints)."""
+    alias = re.compile(
+        r"import\s+(?:[\w, ]*\b)?(?:gettext|gettext_lazy|ngettext|ngettext_lazy|pgettext|pgettext_lazy)\s+as\s+(\w+)"
+    )
+    offenders = []
+    for name in ("config", "deliberation", "home"):
+        for path in (ROOT / name).rglob("*.py"):
+            for found in alias.finditer(path.read_text()):
+                if found.group(1) != "_":
+                    offenders.append(f"{path.relative_to(ROOT)}: {found.group(0)}")
+    assert not offenders, offenders
