@@ -2,6 +2,7 @@
 
 import os
 from functools import partial
+from types import SimpleNamespace
 
 from django.core.asgi import get_asgi_application
 
@@ -9,8 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 django_asgi_app = get_asgi_application()
 
 # Imported after Django is set up: routing pulls in models.
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
+from django.contrib.auth import get_user  # noqa: E402
+from django.utils.functional import SimpleLazyObject  # noqa: E402
 
 from config.origin import SameOriginValidator  # noqa: E402
 from deliberation.routing import websocket_urlpatterns  # noqa: E402
@@ -43,14 +46,44 @@ def frame_writer_of(send):
     is what autobahn would have written; writes happen on the event loop's thread, so frames never interleave.
     """
     protocol = send.args[0] if isinstance(send, partial) and send.args else None
-    if unsent_bytes_of(send) is None or not hasattr(protocol, "STATE_OPEN"):
+    unsent = unsent_bytes_of(send)
+    transport = getattr(protocol, "transport", None)
+    if unsent is None or not hasattr(protocol, "STATE_OPEN") or not hasattr(transport, "writeSomeData"):
         return None
 
     def write(frame):
-        if protocol.state == protocol.STATE_OPEN:
-            protocol.transport.write(frame)
+        if protocol.state != protocol.STATE_OPEN:
+            return
+        # As asyncio's transports do: with nothing queued, hand the frame to the kernel now (one send), and queue only
+        # what it did not take. Twisted's write() always queues and registers for writability first (two more epoll
+        # calls per frame: most of the server's time with thousands of sockets). Its own writeSomeData does the send.
+        if unsent() == 0 and not getattr(transport, "TLS", False) and transport.connected and not transport.disconnecting:
+            sent = transport.writeSomeData(frame)
+            if isinstance(sent, int):
+                if sent == len(frame):
+                    return
+                frame = frame[sent:]
+        transport.write(frame)  # the rest; or, after a failed send, Twisted finds the lost connection as it always does
 
     return write
+
+
+class LazyUser:
+    """`scope["user"]`, read from the browser's session the first time synchronous code asks for it.
+
+    Channels' AuthMiddleware reads the user before the consumer starts, in its own trip to the one thread that runs
+    synchronous code (where every HTTP view and database call queues too): in a connect storm each handshake waited
+    for that queue. Here the consumer's single database call at connect reads it instead (deliberation/consumers.py),
+    the same way Django's request.user does (django.contrib.auth.get_user: session hash checked, backend's user).
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        session = scope["session"]
+        user = SimpleLazyObject(lambda: get_user(SimpleNamespace(session=session)))
+        return await self.inner(dict(scope, user=user), receive, send)
 
 
 class SocketBacklog:
@@ -71,7 +104,7 @@ application = SocketBacklog(
         {
             "http": django_asgi_app,
             # The Origin must be this site, port included (or a CSRF-trusted origin): see config/origin.py.
-            "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            "websocket": SameOriginValidator(SessionMiddlewareStack(LazyUser(URLRouter(websocket_urlpatterns)))),
         }
     )
 )

@@ -1,6 +1,5 @@
 """A thin relay between a WebSocket and the protocol/services: parse, ask, delegate, reply."""
 
-import asyncio
 import json
 import logging
 import time
@@ -8,6 +7,7 @@ from importlib import import_module
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -15,8 +15,8 @@ from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import check_for_language
 
-from deliberation import fanout, protocol, rules, scheduler, selectors, services, throttle
-from deliberation.broadcast import abroadcast_presence, session_digest, user_group_name
+from deliberation import fanout, protocol, rules, scheduler, selectors, throttle
+from deliberation.broadcast import session_digest, user_group_name
 from deliberation.errors import ServiceError
 from deliberation.identity import participant_id_from_session
 from deliberation.models import LiveSession
@@ -26,8 +26,6 @@ logger = logging.getLogger(__name__)
 # Per-connection flood control: a token bucket (burst, then a steady rate).
 BUCKET_SIZE = 20
 REFILL_PER_SECOND = 5.0
-PRESENCE_DELAY = 0.5  # coalesce presence updates: at most two a second per process and session
-_presence_pending = {}
 
 # Close codes (docs/protocol.md).
 CLOSE_SIGNED_OUT = 4401
@@ -98,14 +96,13 @@ def _connect(scope, code):
     return info
 
 
-def _act(scope, session_id, participant_id, channel_name, text, language):
+def _act(scope, session_id, participant_id, text, language):
     """Handle one frame as the viewer is now (read once from the database); return (replies, facilitator, allowed)."""
     actor = _actor(scope, _current_user(scope), participant_id, session_id)
     replies = protocol.handle(
         session_id=session_id,
         user=actor.user,
         participant_id=participant_id,
-        channel_name=channel_name,
         text=text,
         language=language,
         actor=actor,
@@ -120,6 +117,18 @@ class SessionConsumer(AsyncWebsocketConsumer):
     """One participant's or facilitator's socket on a live session."""
 
     session_id = None  # set once the viewer is accepted; until then frames are not read
+
+    async def dispatch(self, message):
+        """Run the message's handler, without Channels' `aclose_old_connections()` before each one.
+
+        That call is a trip to the one thread that runs synchronous code, so under load every handshake and frame
+        queued behind every HTTP view and database call before it even started. Every database call here goes
+        through `database_sync_to_async`, which closes stale connections itself before and after.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     @property
     def channel_receive(self):
@@ -155,24 +164,21 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.lane = fanout.Lane(
             self._send_text, self.scope.get("cyd.unsent_bytes"), info["facilitator"], self.scope.get("cyd.write_frame")
         )
+        if info["facilitator"] or self.participant_id is not None:  # a room screen is not a person
+            self.lane.presence = {
+                "channel_name": self.channel_name,
+                "facilitator": info["facilitator"],
+                "participant_id": self.participant_id,
+                "user_id": self.user_id,
+            }
         await fanout.attach(self.session_id, self.lane)
         await self._join_user_group()
         await self.send(text_data=json.dumps(info["state"]))
         await self.lane.release()
         scheduler.process_clock_enter()
-        self.counted = info["facilitator"] or self.participant_id is not None  # a room screen is not a person
-        if self.counted:
-            await database_sync_to_async(services.presence_enter)(
-                session_id=self.session_id,
-                channel_name=self.channel_name,
-                facilitator=info["facilitator"],
-                participant_id=self.participant_id,
-                user_id=self.user_id,
-            )
-            self._schedule_presence()
 
     async def disconnect(self, code):
-        """Leave the hub, the user's group and the presence count."""
+        """Leave the hub (and with it the presence count) and the user's group."""
         if self.session_id is None:
             return
         scheduler.process_clock_leave()
@@ -182,9 +188,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
                 await self.channel_layer.group_discard(user_group_name(self.user_id), self.channel_name)
             except Exception:  # noqa: BLE001 - the layer forgets the channel by itself (expiry)
                 logger.warning("leaving the group of user %s failed", self.user_id, exc_info=True)
-        if self.counted:
-            await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
-            self._schedule_presence()
 
     async def _join_user_group(self):
         """Join (or re-join) the signed-in user's group, so signing out closes this socket; walk-ins join no group."""
@@ -224,7 +227,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         try:
             try:
                 replies, self.lane.facilitator, allowed = await database_sync_to_async(_act)(
-                    self.scope, self.session_id, self.participant_id, self.channel_name, text_data, self.language
+                    self.scope, self.session_id, self.participant_id, text_data, self.language
                 )
             except Exception:  # noqa: BLE001 - exactly one reply per message, even with the database down
                 logger.exception("message failed on session %s", self.session_id)
@@ -251,17 +254,3 @@ class SessionConsumer(AsyncWebsocketConsumer):
         """Close this socket when its browser signed out (in another tab), or when the user was deactivated (all)."""
         if message.get("session") is None or message["session"] == self.session_digest:
             await self.close(code=CLOSE_SIGNED_OUT)
-
-    def _schedule_presence(self):
-        """Send presence counts soon, once for a burst of joins and leaves."""
-        session_id = self.session_id
-        if session_id in _presence_pending:
-            return
-
-        async def later():
-            await asyncio.sleep(PRESENCE_DELAY)
-            _presence_pending.pop(session_id, None)
-            counts = await database_sync_to_async(selectors.presence_counts)(session_id)
-            await abroadcast_presence(session_id, counts)
-
-        _presence_pending[session_id] = asyncio.ensure_future(later())

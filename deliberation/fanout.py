@@ -8,18 +8,25 @@ events go only to lanes whose viewer is a facilitator now.
 A lane never buffers without bound: while its socket's unsent bytes (the `cyd.unsent_bytes` the ASGI wrapper in
 config/asgi.py puts in the scope) exceed CYD_SOCKET_MAX_UNSENT_BYTES, events for it are dropped (counted); once it has
 drained it gets `{"type": "resync"}` once and catches up from the event log with `sync` (docs/protocol.md).
+
+The hub also keeps the session's presence for its sockets: sockets opened and closed are written to the database in
+one batch per PRESENCE_TICK (with the counts then broadcast once), and every socket still open is marked alive every
+PRESENCE_ALIVE_SECONDS, so neither a connect storm nor keep-alives cost a database write per socket.
 """
 
 import asyncio
 import json
 import logging
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from deliberation.broadcast import group_name
+from deliberation import selectors, services
+from deliberation.broadcast import abroadcast_presence, group_name
 from deliberation.models import Event
 
 logger = logging.getLogger(__name__)
@@ -27,6 +34,8 @@ logger = logging.getLogger(__name__)
 REJOIN_SECONDS = 10  # re-add the hub's channel to the group now and then: Redis forgets groups when it restarts
 LAYER_RETRY_SECONDS = 2  # while the channel layer is down, read again this often (the sockets stay up)
 RESYNC = json.dumps({"type": "resync"})
+PRESENCE_TICK = 0.5  # seconds between presence writes (and count broadcasts) per process and session
+PRESENCE_ALIVE_SECONDS = selectors.PRESENCE_TIMEOUT_SECONDS / 3  # open sockets are marked alive this often
 
 # The hubs of each running event loop (daphne has one; tests start a new loop per test), by session id.
 _hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -93,6 +102,7 @@ class Lane:
     ):
         self.send = send
         self.write_frame = write_frame  # daphne: write the event's ready-made frame; elsewhere `send` the text
+        self.presence: dict | None = None  # the socket's presence row (channel_name, who), when it counts as a person
         self.unsent = unsent or _no_backlog
         self.facilitator = facilitator  # the consumer updates it after every frame
         self.limit = settings.CYD_SOCKET_MAX_UNSENT_BYTES
@@ -157,7 +167,62 @@ class Hub:
         self.channel = None
         self.joined = False  # whether the last group_add succeeded
         self.ready = asyncio.Event()  # set once the channel was added to the group (or adding it failed: retried)
+        self.entered: dict[str, dict] = {}  # presence rows not yet written, by channel name
+        self.left: set[str] = set()  # channel names of closed sockets whose rows were written
+        self.written: set[str] = set()  # channel names whose rows are in the database
+        self.presence_due = asyncio.Event()
+        self.alive_at = time.monotonic()
         self.tasks = [asyncio.ensure_future(self._rejoin()), asyncio.ensure_future(self._read())]
+        self.tasks.append(asyncio.ensure_future(self._presence()))
+
+    def enter(self, lane: Lane) -> None:
+        """Count `lane`'s person as present (written with the next batch)."""
+        if lane.presence is not None:
+            self.entered[lane.presence["channel_name"]] = lane.presence
+            self.presence_due.set()
+
+    def leave(self, lane: Lane) -> None:
+        """No longer count `lane`'s socket (a row never written is simply forgotten)."""
+        if lane.presence is None:
+            return
+        name = lane.presence["channel_name"]
+        if self.entered.pop(name, None) is None:  # written, or being written now
+            self.left.add(name)
+        self.presence_due.set()
+
+    async def flush_presence(self) -> None:
+        """Write what changed (and the alive marks when due) in one database call; broadcast the counts if they moved."""
+        entered, left = list(self.entered.values()), list(self.left)
+        alive = []
+        if time.monotonic() - self.alive_at >= PRESENCE_ALIVE_SECONDS:
+            self.alive_at = time.monotonic()
+            alive = sorted(self.written)
+        if not (entered or left or alive):
+            return
+        self.entered, self.left = {}, set()
+        try:
+            counts = await database_sync_to_async(services.presence_apply)(
+                session_id=self.session_id, entered=entered, left=left, alive=alive
+            )
+        except Exception as exc:  # noqa: BLE001 - presence is advisory; the rows go stale and are deleted
+            _reraise_cancellation(exc)
+            logger.warning("presence of session %s not written", self.session_id, exc_info=True)
+            return
+        self.written.update(row["channel_name"] for row in entered)
+        self.written.difference_update(left)
+        if entered or left:
+            await abroadcast_presence(self.session_id, counts)
+
+    async def _presence(self) -> None:
+        """Write presence in batches: at most once per PRESENCE_TICK, and the alive marks now and then."""
+        while True:
+            try:
+                await asyncio.wait_for(self.presence_due.wait(), PRESENCE_ALIVE_SECONDS)
+            except TimeoutError:
+                pass
+            self.presence_due.clear()
+            await asyncio.sleep(PRESENCE_TICK)  # the rest of a burst joins this batch
+            await self.flush_presence()
 
     async def join(self) -> None:
         """Add the channel to the session's group (again); with the layer down, note it and carry on."""
@@ -194,11 +259,12 @@ class Hub:
                         logger.warning("delivery on session %s failed", self.session_id, exc_info=True)
 
     async def close(self) -> None:
-        """Stop reading and leave the group."""
+        """Stop reading, write the last presence changes and leave the group."""
         self.ready.set()  # nobody waits for a hub that is gone
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.flush_presence()
         if self.channel is not None:
             try:
                 await self.layer.group_discard(group_name(self.session_id), self.channel)
@@ -217,6 +283,7 @@ async def attach(session_id: int, lane: Lane) -> None:
     if hub is None:
         hub = hubs[session_id] = Hub(session_id)
     hub.lanes.add(lane)
+    hub.enter(lane)
     await hub.ready.wait()
 
 
@@ -227,6 +294,7 @@ async def detach(session_id: int, lane: Lane) -> None:
     if hub is None:
         return
     hub.lanes.discard(lane)
+    hub.leave(lane)
     if not hub.lanes:
         del hubs[session_id]
         await hub.close()

@@ -167,6 +167,11 @@ class LiveSession(ClusterableModel):
 class Round(models.Model):
     """One facilitated step of a session: proposals, comments or a ranked vote."""
 
+    # Wagtail indexes every saved model with a foreign key for its "usage" reports, one task per save: for live
+    # records (rounds, proposals, ballots, events ...) that was a fifth of a busy session's database time, and they
+    # name no page, image or document. The session itself stays indexed (it names its consultation page).
+    wagtail_reference_index_ignore = True
+
     class Kind(models.TextChoices):
         PROPOSAL = "proposal", _("Proposals")
         COMMENT = "comment", _("Comments")
@@ -241,6 +246,8 @@ class Round(models.Model):
 class Participant(models.Model):
     """A person taking part: a walk-in with a browser identity, or a signed-in user."""
 
+    wagtail_reference_index_ignore = True  # see Round
+
     class Admission(models.TextChoices):
         ADMITTED = "admitted", _("Admitted")
         PENDING = "pending", _("Waiting to be admitted")
@@ -266,6 +273,8 @@ class Participant(models.Model):
 
 class Contribution(models.Model):
     """What proposals and comments share: an author, moderation in the open, and an idempotency ref."""
+
+    wagtail_reference_index_ignore = True  # see Round
 
     author = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL)
     author_name = models.CharField(max_length=NAME_MAX, blank=True)
@@ -326,6 +335,8 @@ class Comment(Contribution):
 class Ballot(models.Model):
     """One ranked ballot: a participant's (one per round, changeable while open) or a paper slip."""
 
+    wagtail_reference_index_ignore = True  # see Round
+
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
     participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.CASCADE)
     ranking = models.JSONField(default=list)
@@ -375,6 +386,8 @@ class Ballot(models.Model):
 class VotingCard(models.Model):
     """A single-use voting card: it admits one participant, who votes with it (online, or on paper once)."""
 
+    wagtail_reference_index_ignore = True  # see Round
+
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="cards")
     number = models.PositiveIntegerField()
     code = models.CharField(max_length=20, unique=True, default=new_card_code, editable=False)
@@ -392,6 +405,8 @@ class VotingCard(models.Model):
 
 class Flag(models.Model):
     """A participant's request that a facilitator look at a contribution."""
+
+    wagtail_reference_index_ignore = True  # see Round
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="flags")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE)
@@ -413,6 +428,8 @@ class Flag(models.Model):
 
 class Event(models.Model):
     """The event log: every state change with its per-session seq; the audit log and resync source."""
+
+    wagtail_reference_index_ignore = True  # see Round
 
     class Audience(models.TextChoices):
         ALL = "all", _("Everyone")
@@ -441,6 +458,8 @@ class Event(models.Model):
 
 class Presence(models.Model):
     """One open socket on a session, so every process can count who is connected now."""
+
+    wagtail_reference_index_ignore = True  # see Round
 
     channel_name = models.CharField(max_length=200, unique=True)
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="presences")

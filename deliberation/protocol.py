@@ -435,13 +435,13 @@ def ref_of(text):
     return found.group(1) if found else None
 
 
-def handle(*, session_id, user, participant_id, text, channel_name=None, language=None, actor=None):
+def handle(*, session_id, user, participant_id, text, language=None, actor=None):
     """Handle one client frame (as `actor` when the caller built it); return the messages to send back to that client."""
     with translation.override(language):
-        return _handle(session_id, user, participant_id, text, channel_name, actor)
+        return _handle(session_id, user, participant_id, text, actor)
 
 
-def _handle(session_id, user, participant_id, text, channel_name, actor=None):
+def _handle(session_id, user, participant_id, text, actor=None):
     """handle() in the viewer's language."""
     ref = None
     try:
@@ -451,8 +451,6 @@ def _handle(session_id, user, participant_id, text, channel_name, actor=None):
         if kind == "sync":
             return [_sync(session, actor, message.get("after"), ref)]
         if kind == "ping":
-            if channel_name:
-                services.presence_touch(channel_name=channel_name)
             # The seq of the last event this viewer is sent lets a client that silently missed one notice and sync.
             seq = session.last_seq if rules.can(actor, rules.VIEW_FACILITATOR_DATA, session) else session.last_public_seq
             return [{"type": "ack", "ref": ref, "payload": {"seq": seq}}]

@@ -109,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # A file has no server whose connections could run out, and opening one costs more than most queries (it was half
+    # of the database thread's time in a connect storm, docs/performance.md): each thread keeps its connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
 
 # The embedded default is the in-memory layer (one process); REDIS_URL shares it across daphnes.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -38,7 +38,7 @@ from deliberation.services.participants import (
     voter_remove,
     voters_set,
 )
-from deliberation.services.presence import presence_enter, presence_leave, presence_touch
+from deliberation.services.presence import presence_apply
 from deliberation.services.rounds import (
     ROUND_FIELDS,
     round_close,
@@ -70,9 +70,7 @@ __all__ = [
     "participant_refuse",
     "participant_rename",
     "participant_use_card",
-    "presence_enter",
-    "presence_leave",
-    "presence_touch",
+    "presence_apply",
     "proposal_edit_title",
     "proposal_hide",
     "proposal_merge",

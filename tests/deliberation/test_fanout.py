@@ -9,10 +9,13 @@ import urllib.parse
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.testing import WebsocketCommunicator
 
+from config.asgi import application
 from deliberation import fanout, services
 from deliberation.broadcast import group_name, user_group_name
-from tests.conftest import rounds_of
+from deliberation.models import Presence
+from tests.conftest import ORIGIN, rounds_of, session_cookie_for
 from tests.servers import Browserless, daphne, fresh_database, new_session, prepare, server_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -260,3 +263,50 @@ def test_server_frame_is_one_unmasked_text_frame_with_the_shortest_length_encodi
         assert frame[1] == 126 and int.from_bytes(frame[2:4], "big") == len(payload) and frame[4:] == payload
     else:
         assert frame[1] == 127 and int.from_bytes(frame[2:10], "big") == len(payload) and frame[10:] == payload
+
+
+# --- connect storms: nothing on the handshake path waits for the database thread -----------------------------------
+
+
+async def test_a_handshake_is_accepted_while_the_database_thread_is_busy(live, join):
+    """Every database call queues for one thread; a busy thread must not hold back accepting sockets (a connect storm
+    used to time handshakes out: docs/performance.md). The state follows once the thread is free."""
+    from asgiref.sync import sync_to_async
+
+    alys, _ = await database_sync_to_async(join)("Alys")
+    cookie = await database_sync_to_async(session_cookie_for)(alys)
+    socket_ = WebsocketCommunicator(application, f"/ws/sessions/{live.code}/", headers=[(b"cookie", cookie), ORIGIN])
+    busy = asyncio.ensure_future(sync_to_async(time.sleep)(3))  # thread_sensitive: the one database thread
+    await asyncio.sleep(0.1)
+    started = time.monotonic()
+    connected, _ = await socket_.connect(timeout=5)
+    accepted = time.monotonic() - started
+    assert connected and accepted < 1.5, accepted
+    assert not busy.done()
+    state = json.loads(await socket_.receive_from(timeout=10))
+    assert state["type"] == "state" and busy.done()
+    await socket_.disconnect()
+
+
+async def test_presence_is_written_in_batches_and_a_socket_gone_within_a_tick_leaves_no_row(live, join, connect):
+    people = [(await database_sync_to_async(join)(f"Person {i}"))[0] for i in range(5)]
+    clients = [(await connect(live.code, participant=p))[1] for p in people]
+    counts = None
+    while counts != {"participants": 5, "facilitators": 0}:
+        counts = (await clients[-1].event("presence"))["payload"]
+    rows = await database_sync_to_async(lambda: set(Presence.objects.values_list("channel_name", flat=True)))()
+    assert len(rows) == 5
+    _, brief, _ = await connect(live.code, participant=people[0])
+    await brief.close()  # opened and closed within one tick: never written
+    for client in clients:
+        await client.close()
+    assert await database_sync_to_async(Presence.objects.count)() == 0  # the last socket's hub wrote the leaves
+
+
+def test_live_records_are_left_out_of_wagtails_reference_index():
+    """Wagtail indexes every saved model with a foreign key (a task per save); live records name no page."""
+    from django.apps import apps
+    from wagtail.models import ReferenceIndex
+
+    indexed = {m.__name__ for m in apps.get_app_config("deliberation").get_models() if ReferenceIndex.model_is_indexable(m)}
+    assert indexed == {"LiveSession"}
