@@ -15,13 +15,54 @@ CARDS_CODE = "CERDYN"  # voting cards
 SIGNIN_CODE = "BWRDD4"  # sign-in list: the board's members
 ADMISSION_CODE = "DERBYN"  # the facilitator admits each person
 DEMO_CARDS = 40
+DEMO_CODES = (LIVE_CODE, PAST_CODE, CARDS_CODE, SIGNIN_CODE, ADMISSION_CODE)
 
+# Every word the board writes is in Welsh too (Welsh Language Standards): the English text and its Welsh.
+WELSH = {
+    "Rural transport: what should we try first?": "Trafnidiaeth wledig: beth ddylen ni roi cynnig arno gyntaf?",
+    "Conwy and Denbighshire residents choose which transport pilot the board funds in 2027.": (
+        "Trigolion Conwy a Sir Ddinbych sy’n dewis pa gynllun peilot trafnidiaeth y bydd y bwrdd yn ei ariannu yn 2027."
+    ),
+    "Your ideas": "Eich syniadau",
+    "What would help you reach health services without a car?": (
+        "Beth fyddai’n eich helpu i gyrraedd gwasanaethau iechyd heb gar?"
+    ),
+    "Discuss the ideas": "Trafod y syniadau",
+    "Say what you like or worry about in each idea.": "Dywedwch beth sy’n apelio atoch neu’n eich poeni ym mhob syniad.",
+    "Choose the pilot": "Dewis y cynllun peilot",
+    "Rank the ideas: 1 for the one you want most.": "Rhowch y syniadau yn eu trefn: 1 i’r un rydych chi eisiau fwyaf.",
+    "Ruthin workshop: transport priorities": "Gweithdy Rhuthun: blaenoriaethau trafnidiaeth",
+    "A room of 23 residents, with paper ballots from those without a phone.": (
+        "Ystafell o 23 o drigolion, gyda phapurau pleidleisio gan y rhai heb ffôn."
+    ),
+    "Ideas from the room": "Syniadau o’r ystafell",
+    "Priorities": "Blaenoriaethau",
+    "Rank the ideas.": "Rhowch y syniadau yn eu trefn.",
+    "Llandudno town forum: transport pilot (voting cards)": (
+        "Fforwm tref Llandudno: cynllun peilot trafnidiaeth (cardiau pleidleisio)"
+    ),
+    "Forty voting cards for the people in the room; each card votes once, online or on paper.": (
+        "Deugain cerdyn pleidleisio i’r bobl yn yr ystafell; mae pob cerdyn yn pleidleisio unwaith, ar-lein neu ar bapur."
+    ),
+    "Board members: transport pilot shortlist (sign-in)": (
+        "Aelodau’r bwrdd: rhestr fer y cynlluniau peilot trafnidiaeth (mewngofnodi)"
+    ),
+    "Only board members on the list, signed in, vote here.": (
+        "Dim ond aelodau’r bwrdd sydd ar y rhestr, ar ôl mewngofnodi, sy’n pleidleisio yma."
+    ),
+    "Corwen village hall: transport pilot (admission)": "Neuadd bentref Corwen: cynllun peilot trafnidiaeth (derbyn)",
+    "A small meeting: the facilitator admits each person who asks to join.": (
+        "Cyfarfod bach: mae’r hwylusydd yn derbyn pob person sy’n gofyn am gael ymuno."
+    ),
+}
+
+# (author, title, details, the language it is written in)
 PROPOSALS = [
-    ("Megan", "A demand-responsive bus to GP surgeries", "Book by phone or app the day before, picks up at home."),
-    ("Huw", "Community car scheme with volunteer drivers", "Mileage paid; drivers DBS-checked through the CVC."),
-    ("", "Later buses on market days", ""),
-    ("Siân", "Bus and train tickets that work together", "One ticket for the Conwy Valley line and the buses."),
-    ("Gareth", "Bws i’r feddygfa sy’n dod at y drws", "Yr un syniad â’r cyntaf, yn Gymraeg."),
+    ("Megan", "A demand-responsive bus to GP surgeries", "Book by phone or app the day before, picks up at home.", "en"),
+    ("Huw", "Community car scheme with volunteer drivers", "Mileage paid; drivers DBS-checked through the CVC.", "en"),
+    ("", "Later buses on market days", "", "en"),
+    ("Siân", "Bus and train tickets that work together", "One ticket for the Conwy Valley line and the buses.", "en"),
+    ("Gareth", "Bws i’r feddygfa sy’n dod at y drws", "Yr un syniad â’r cyntaf, yn Gymraeg.", "cy"),
 ]
 COMMENTS = [
     (0, "Megan", "for", "My mother misses appointments because the 11:05 bus is the only one."),
@@ -30,33 +71,71 @@ COMMENTS = [
 ]
 
 
+def _cy(text):
+    """The Welsh of a demo text ("" for none)."""
+    return WELSH.get(text, "") if text else ""
+
+
+def _session(consultation, code, title, description):
+    """A demo session with its title and description in English and Welsh."""
+    return LiveSession.objects.create(
+        consultation=consultation,
+        code=code,
+        title=title,
+        title_cy=_cy(title),
+        description=description,
+        description_cy=_cy(description),
+    )
+
+
 def _rounds(session, specs):
-    """Create the session's rounds from (kind, title, prompt, method, seats)."""
+    """Create the session's rounds from (kind, title, prompt, method, seats), each in English and Welsh."""
     for position, (kind, title, prompt, method, seats) in enumerate(specs, 1):
         Round.objects.create(
-            session=session, kind=kind, title=title, prompt=prompt, position=position, method=method, seats=seats
+            session=session,
+            kind=kind,
+            title=title,
+            title_cy=_cy(title),
+            prompt=prompt,
+            prompt_cy=_cy(prompt),
+            position=position,
+            method=method,
+            seats=seats,
         )
     return {r.kind: r for r in session.rounds.all()}
+
+
+def _add_missing_welsh():
+    """Demo sessions loaded before their words were in Welsh get the Welsh (only where it is missing)."""
+    for session in LiveSession.objects.filter(code__in=DEMO_CODES):
+        for item, fields in [(session, ("title", "description"))] + [(r, ("title", "prompt")) for r in session.rounds.all()]:
+            changed = [f"{f}_cy" for f in fields if not getattr(item, f"{f}_cy") and _cy(getattr(item, f))]
+            for name in changed:
+                setattr(item, name, _cy(getattr(item, name[:-3])))
+            if changed:
+                item.save(update_fields=changed)
 
 
 def _propose(session, fac, round_id):
     """Demo participants put forward the proposals; return them with their authors."""
     made = []
-    for name, title, body in PROPOSALS:
+    for name, title, body, language in PROPOSALS:
         participant = services.participant_join(session=session, display_name=name)
         actor = Actor(participant=participant)
-        proposal = services.proposal_submit(actor=actor, session=session, round_id=round_id, title=title, body=body)
+        proposal = services.proposal_submit(
+            actor=actor, session=session, round_id=round_id, title=title, body=body, language=language
+        )
         made.append((actor, proposal))
     return made
 
 
 def _live_session(consultation, facilitator):
     """A session in progress: proposals in, one merged, one hidden, the comment round open."""
-    session = LiveSession.objects.create(
-        consultation=consultation,
-        code=LIVE_CODE,
-        title="Rural transport: what should we try first?",
-        description="Conwy and Denbighshire residents choose which transport pilot the board funds in 2027.",
+    session = _session(
+        consultation,
+        LIVE_CODE,
+        "Rural transport: what should we try first?",
+        "Conwy and Denbighshire residents choose which transport pilot the board funds in 2027.",
     )
     session.facilitators.add(facilitator)
     fac = Actor(user=facilitator)
@@ -88,11 +167,11 @@ def _live_session(consultation, facilitator):
 
 def _past_session(consultation, facilitator):
     """An ended workshop whose ranked vote is counted and published."""
-    session = LiveSession.objects.create(
-        consultation=consultation,
-        code=PAST_CODE,
-        title="Ruthin workshop: transport priorities",
-        description="A room of 23 residents, with paper ballots from those without a phone.",
+    session = _session(
+        consultation,
+        PAST_CODE,
+        "Ruthin workshop: transport priorities",
+        "A room of 23 residents, with paper ballots from those without a phone.",
     )
     session.facilitators.add(facilitator)
     fac = Actor(user=facilitator)
@@ -120,7 +199,7 @@ def _past_session(consultation, facilitator):
 
 def _mode_session(consultation, facilitator, code, title, description, mode):
     """A session in `mode` with an open proposal round and a vote still to open."""
-    session = LiveSession.objects.create(consultation=consultation, code=code, title=title, description=description)
+    session = _session(consultation, code, title, description)
     session.facilitators.add(facilitator)
     fac = Actor(user=facilitator)
     services.session_set_eligibility(actor=fac, session=session, mode=mode)
@@ -188,6 +267,7 @@ def load_demo_sessions(*, consultation, facilitator):
         for code, make in ((CARDS_CODE, _cards_session), (SIGNIN_CODE, _signin_session), (ADMISSION_CODE, _admission_session)):
             if not LiveSession.objects.filter(code=code).exists():
                 make(consultation, facilitator)
+        _add_missing_welsh()
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")  # where `make run` serves (HOST, PORT)
     return [
         f"Live session in progress: join code {LIVE_CODE}",

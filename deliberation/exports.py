@@ -235,6 +235,9 @@ EVENT_WORDS = {
     "participant.renamed": _renamed,
     "round.created": _created,
     "round.reordered": lambda p, c, who: _("%(who)s changed the order of the rounds being prepared.") % {"who": who},
+    "round.updated": lambda p, c, who: (
+        _("%(who)s changed the words of round %(round)s.") % {"who": who, "round": c.round(p.get("round"))}
+    ),
     "round.opened": lambda p, c, who: _("%(who)s opened round %(round)s.") % {"who": who, "round": c.round(p.get("round"))},
     "round.closed": _closed,
     "round.auto_closed": lambda p, c, who: _closed(p | {"by": "timer"}, c, who),

@@ -16,6 +16,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 
 from deliberation.forms_admin import LiveSessionAdminForm
+from deliberation.text import CONTENT_LANGUAGES, Shown
 
 # No 0/O, 1/I/L, 5/S or 2/Z: codes are read aloud in halls and typed on phones.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
@@ -89,8 +90,15 @@ class LiveSession(ClusterableModel):
         on_delete=models.SET_NULL,
         related_name="live_sessions",
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    # What the board writes, in English and in Welsh: each reader sees their page's language (deliberation/text.py).
+    title = models.CharField(_("title in English"), max_length=200)
+    title_cy = models.CharField(_("title in Welsh"), max_length=200, blank=True)
+    description = models.TextField(
+        _("description in English"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)]
+    )
+    description_cy = models.TextField(
+        _("description in Welsh"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)]
+    )
     code = models.CharField(_("join code"), max_length=12, unique=True, default=new_join_code, editable=False)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
@@ -131,7 +139,13 @@ class LiveSession(ClusterableModel):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("title"), FieldPanel("description"), PageChooserPanel("consultation", "home.ConsultationPage")],
+            [
+                FieldPanel("title"),
+                FieldPanel("title_cy"),
+                FieldPanel("description"),
+                FieldPanel("description_cy"),
+                PageChooserPanel("consultation", "home.ConsultationPage"),
+            ],
             heading=_("What the session is about"),
         ),
         MultiFieldPanel(
@@ -149,7 +163,11 @@ class LiveSession(ClusterableModel):
         ),
         RoundsPanel("rounds", heading=_("Run of show"), label=_("round")),
     ]
-    base_form_class = LiveSessionAdminForm  # refuses changing who may vote once locked
+    base_form_class = LiveSessionAdminForm  # refuses changing who may vote once locked; warns of missing Welsh
+
+    # The text in the reader's language, falling back to the other one (a str knowing its `lang`).
+    shown_title = Shown("title")
+    shown_description = Shown("description")
 
     class Meta:
         verbose_name = _("live session")
@@ -191,8 +209,10 @@ class Round(models.Model):
 
     session = ParentalKey(LiveSession, on_delete=models.CASCADE, related_name="rounds")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
-    prompt = models.TextField(_("what to do"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    title = models.CharField(_("title in English"), max_length=200)
+    title_cy = models.CharField(_("title in Welsh"), max_length=200, blank=True)
+    prompt = models.TextField(_("what to do, in English"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    prompt_cy = models.TextField(_("what to do, in Welsh"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
     position = models.PositiveIntegerField(_("position"), default=0)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
@@ -217,7 +237,9 @@ class Round(models.Model):
     panels = [
         FieldPanel("kind"),
         FieldPanel("title"),
+        FieldPanel("title_cy"),
         FieldPanel("prompt"),
+        FieldPanel("prompt_cy"),
         FieldPanel("max_per_participant"),
         FieldPanel("method"),
         FieldPanel("seats"),
@@ -227,6 +249,9 @@ class Round(models.Model):
         verbose_name = _("round")
         verbose_name_plural = _("rounds")
         ordering = ["position", "id"]
+
+    shown_title = Shown("title")
+    shown_prompt = Shown("prompt")
 
     def __str__(self):
         return self.title
@@ -281,6 +306,8 @@ class Contribution(models.Model):
     client_ref = models.CharField(max_length=64, blank=True)
     hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=REASON_MAX, blank=True)
+    # The language it is written in, so every page marks it with lang="cy"/"en" (WCAG 3.1.2).
+    language = models.CharField(_("written in"), max_length=2, choices=CONTENT_LANGUAGES, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

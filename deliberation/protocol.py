@@ -18,7 +18,7 @@ from deliberation import rules, selectors, services
 from deliberation.errors import ServiceError
 from deliberation.identity import presenter_key
 from deliberation.models import LiveSession
-from deliberation.text import check_text
+from deliberation.text import check_text, content_language
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +67,23 @@ def _voter_ack(user):
     return {"username": user.get_username()}
 
 
+def _written_in(p):
+    """A contribution's language: as sent (the service refuses anything but "en" and "cy"), else the page's."""
+    language = p.get("language")
+    return content_language() if language is None else language
+
+
 # One handler per message type: handler(actor, session, payload, ref) → ack payload.
 def _proposal_submit(actor, session, p, ref):
     return _ack_id(
         services.proposal_submit(
-            actor=actor, session=session, round_id=p["round"], title=p["title"], body=p.get("body", ""), ref=ref
+            actor=actor,
+            session=session,
+            round_id=p["round"],
+            title=p["title"],
+            body=p.get("body", ""),
+            language=_written_in(p),
+            ref=ref,
         )
     )
 
@@ -86,6 +98,7 @@ def _comment_submit(actor, session, p, ref):
             body=p["body"],
             stance=p.get("stance", ""),
             parent_id=p.get("parent"),
+            language=_written_in(p),
             ref=ref,
         )
     )
@@ -173,6 +186,11 @@ def _round_create(actor, session, p, ref):
     return _ack_id(services.round_create(actor=actor, session=session, **fields))
 
 
+def _round_update(actor, session, p, ref):
+    fields = {k: p[k] for k in services.ROUND_TEXT_FIELDS if k in p}
+    return _ack_id(services.round_update(actor=actor, session=session, round_id=p["round"], **fields))
+
+
 def _round_reorder(actor, session, p, ref):
     services.round_reorder(actor=actor, session=session, order=p["order"])
     return {}
@@ -239,8 +257,13 @@ def _session_rotate_presenter_key(actor, session, p, ref):
 
 
 ROUND = {"round": Field("int")}
+# A round's words in English and Welsh (deliberation/text.py): round.create takes them, round.update changes them.
+ROUND_WORDS = {"title_cy": Field("str", False), "prompt": Field("str", False), "prompt_cy": Field("str", False)}
 MESSAGES = {
-    "proposal.submit": ({"round": Field("int"), "title": Field("str"), "body": Field("str", False)}, _proposal_submit),
+    "proposal.submit": (
+        {"round": Field("int"), "title": Field("str"), "body": Field("str", False), "language": Field("str", False)},
+        _proposal_submit,
+    ),
     "comment.submit": (
         {
             "round": Field("int"),
@@ -248,6 +271,7 @@ MESSAGES = {
             "body": Field("str"),
             "stance": Field("str", False),
             "parent": Field("int", False),
+            "language": Field("str", False),
         },
         _comment_submit,
     ),
@@ -261,13 +285,14 @@ MESSAGES = {
         {
             "kind": Field("str"),
             "title": Field("str"),
-            "prompt": Field("str", False),
+            **ROUND_WORDS,
             "max_per_participant": Field("int", False),
             "method": Field("str", False),
             "seats": Field("int", False),
         },
         _round_create,
     ),
+    "round.update": (ROUND | {"title": Field("str", False)} | ROUND_WORDS, _round_update),
     "round.reorder": ({"order": Field("int_list")}, _round_reorder),
     "round.open": (ROUND | {"minutes": Field("int", False), "auto_close": Field("bool", False)}, _round_open),
     "round.close": (ROUND, _round_close),
@@ -406,6 +431,7 @@ SUCCESS = {
     "round.publish": _("The results are published."),
     "round.recount": _("The round has been counted again."),
     "round.create": _("Round added to the run of show."),
+    "round.update": _("The round's words are saved."),
     "session.end": _("The session has ended. Its record and results stay published."),
     "session.rotate_presenter_key": _("New room-screen link made. Screens using the old link must open the new one."),
     "session.set_eligibility": _("Who may vote is saved."),

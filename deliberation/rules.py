@@ -27,6 +27,9 @@ ENTER_PAPER_BALLOT = "deliberation.enter_paper_ballot"
 VIEW_FACILITATOR_DATA = "deliberation.view_facilitator_data"
 VIEW_AUDIT_LOG = "deliberation.view_audit_log"
 MANAGE_ELIGIBILITY = "deliberation.manage_eligibility"
+# Authoring in the Wagtail admin (the live-session permission policy in wagtail_hooks.py asks these):
+AUTHOR_SESSION = "deliberation.author_session"  # list, edit, duplicate a session: obj is the session
+AUTHOR_SESSION_FOR = "deliberation.author_session_for"  # attach a session to obj, a consultation page (None: none)
 
 ALL_PERMISSIONS = [
     VIEW_SESSION,
@@ -42,6 +45,8 @@ ALL_PERMISSIONS = [
     VIEW_FACILITATOR_DATA,
     VIEW_AUDIT_LOG,
     MANAGE_ELIGIBILITY,
+    AUTHOR_SESSION,
+    AUTHOR_SESSION_FOR,
 ]
 
 
@@ -182,6 +187,107 @@ def is_board_editor(actor, obj):
     return page is not None and page.permissions_for_user(actor.user).can_edit()
 
 
+def is_site_session_author(user):
+    """The user authors sessions of every board: an active superuser, or given the live-session permission directly.
+
+    Board editors hold the model permissions through their board's group, which scopes them to that board;
+    a permission given on the user record itself (Settings > Users) is a site-wide grant.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_cyd_site_session_author"):
+        user._cyd_site_session_author = user.user_permissions.filter(
+            content_type__app_label="deliberation", codename="change_livesession"
+        ).exists()
+    return user._cyd_site_session_author
+
+
+@rules.predicate
+def may_author_for_consultation(actor, consultation):
+    """The actor may attach sessions to this consultation: it is under a board whose pages they may edit.
+
+    The board is the consultation's BoardPage ancestor; a board editor's page permissions cover the board page
+    and its Welsh translation, so a Welsh consultation belongs to the same board. Only site-wide authors may
+    leave a session attached to no consultation. Either way the actor must hold the live-session model
+    permission (board editors' groups have it: home/permissions.py).
+    """
+    if actor.user_id is None or not actor.user.is_active or not actor.user.has_perm("deliberation.change_livesession"):
+        return False
+    if is_site_session_author(actor.user):
+        return True
+    return consultation is not None and consultation.permissions_for_user(actor.user).can_edit()
+
+
+@rules.predicate
+def may_author_session(actor, obj):
+    """The actor may list, edit and duplicate the session: they may author sessions for its consultation."""
+    if obj is None:
+        return False
+    session = _session_of(obj)
+    return may_author_for_consultation(actor, session.consultation)
+
+
+def _editable_pages(user):
+    """The pages `user` may edit (Wagtail page permissions: a board editor's board, both languages, and below)."""
+    from wagtail.models import Page
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Page.objects.none()
+    return PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+
+
+def consultations_authored_by(user):
+    """The consultation pages (both languages) that `user` may attach sessions to."""
+    from home.models import ConsultationPage
+
+    pages = ConsultationPage.objects.all()
+    if is_site_session_author(user):
+        return pages
+    return pages.filter(pk__in=_editable_pages(user).values("pk"))
+
+
+def sessions_authored_by(user):
+    """The sessions `user` may author in the admin: every one for site-wide authors, else their boards' sessions."""
+    if is_site_session_author(user):
+        return LiveSession.objects.all()
+    return LiveSession.objects.filter(consultation__in=consultations_authored_by(user).values("pk"))
+
+
+def board_of(page):
+    """The BoardPage a consultation page (in either language) is under, or None."""
+    from home.models import BoardPage
+
+    return None if page is None else BoardPage.objects.ancestor_of(page).first()
+
+
+def facilitator_candidates(user, consultation=None):
+    """Who may be chosen to facilitate a session: the board's facilitators and editors groups' members.
+
+    The board is the consultation's; without one, the boards whose pages `user` may edit. A session attached
+    to no board (only site-wide authors make those) may be facilitated by any active user.
+    """
+    from django.contrib.auth import get_user_model
+
+    from home.models import BoardPage
+    from home.permissions import board_editors_group_name, board_facilitators_group_name
+
+    if consultation is not None:
+        boards = [board_of(consultation)]
+    elif is_site_session_author(user):
+        boards = []
+    else:
+        boards = list(BoardPage.objects.filter(pk__in=_editable_pages(user).values("pk")))
+    users = get_user_model().objects.filter(is_active=True)
+    boards = [board for board in boards if board is not None]
+    if not boards:
+        return users if consultation is None and is_site_session_author(user) else users.none()
+    names = {name(board) for board in boards for name in (board_editors_group_name, board_facilitators_group_name)}
+    return users.filter(groups__name__in=names).distinct()
+
+
 # The policy table.
 rules.add_perm(VIEW_SESSION, (is_session_participant & is_admitted) | is_session_facilitator | is_session_presenter)
 rules.add_perm(SUBMIT_PROPOSAL, is_session_participant & may_contribute)
@@ -197,6 +303,9 @@ rules.add_perm(VIEW_FACILITATOR_DATA, is_signed_in & is_session_facilitator)
 rules.add_perm(VIEW_AUDIT_LOG, is_signed_in & (is_session_facilitator | is_board_editor))
 # Set the mode, keep the sign-in list, generate cards, admit or refuse: whoever prepares or runs the session.
 rules.add_perm(MANAGE_ELIGIBILITY, is_signed_in & (is_session_facilitator | is_board_editor))
+# Author sessions in the admin: superusers and site-wide authors every session, board editors their board's.
+rules.add_perm(AUTHOR_SESSION, is_signed_in & may_author_session)
+rules.add_perm(AUTHOR_SESSION_FOR, is_signed_in & may_author_for_consultation)
 
 
 def can(actor, permission, obj=None):

@@ -22,8 +22,11 @@ def round_summary(round_):
     data = {
         "id": round_.pk,
         "kind": round_.kind,
+        # Both languages: each page shows its own, falling back to the other (deliberation/text.py).
         "title": round_.title,
+        "title_cy": round_.title_cy,
         "prompt": round_.prompt,
+        "prompt_cy": round_.prompt_cy,
         "position": round_.position,
         "state": round_.state,
         "closes_at": round_.closes_at.isoformat() if round_.closes_at else None,
@@ -54,6 +57,7 @@ def proposal_public(proposal):
     return data | {
         "title": proposal.title,
         "body": proposal.body,
+        "language": proposal.language,
         "author": proposal.author_name,
         "edited": bool(proposal.original_title),
         "original_title": proposal.original_title,
@@ -72,7 +76,7 @@ def comment_public(comment):
     }
     if comment.hidden:
         return data | {"reason": comment.hidden_reason}
-    return data | {"body": comment.body, "stance": comment.stance, "author": comment.author_name}
+    return data | {"body": comment.body, "language": comment.language, "stance": comment.stance, "author": comment.author_name}
 
 
 def flag_summary(flag):
@@ -219,6 +223,7 @@ def session_state(session, actor):
             "id": session.pk,
             "code": session.code,
             "title": session.title,
+            "title_cy": session.title_cy,
             "status": session.status,
             "language": session.language,
             "eligibility": session.eligibility,
@@ -268,11 +273,11 @@ def facilitator_data(session):
         "paper_slips": [paper_slip(b) for b in slips.select_related("card").order_by("pk")],
         # Facilitators can read what they hid, to decide whether to restore it.
         "hidden_proposals": {
-            str(p.pk): {"title": p.title, "body": p.body, "author": p.author_name}
+            str(p.pk): {"title": p.title, "body": p.body, "language": p.language, "author": p.author_name}
             for p in Proposal.objects.filter(round__session=session, hidden=True)
         },
         "hidden_comments": {
-            str(c.pk): {"body": c.body, "author": c.author_name}
+            str(c.pk): {"body": c.body, "language": c.language, "author": c.author_name}
             for c in Comment.objects.filter(round__session=session, hidden=True)
         },
     }
@@ -308,7 +313,10 @@ def events_after(session: LiveSession, after: int, facilitator: bool) -> list[di
 
 # Event payload keys that carry a proposal's or a comment's public view, with its text and author.
 REPLAYED_ITEMS = {"proposal": "proposal", "into": "proposal", "from": "proposal", "comment": "comment"}
-ITEM_TEXT = {"proposal": ("title", "body", "author", "edited", "original_title"), "comment": ("body", "stance", "author")}
+ITEM_TEXT = {
+    "proposal": ("title", "body", "language", "author", "edited", "original_title"),
+    "comment": ("body", "language", "stance", "author"),
+}
 
 
 def _carried(message):

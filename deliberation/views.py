@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.dates import MONTHS, WEEKDAYS
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from deliberation.forms import JoinForm, NameForm
 from deliberation.identity import participant_id_from_session, presenter_key, presenter_session_id, remember_participant
 from deliberation.models import LiveSession, Round, normalise_code
 from deliberation.results import eligibility_of, result_report
+from deliberation.text import missing_languages, pick_field
 
 
 def _session_or_404(code):
@@ -190,8 +191,15 @@ def _before_start(live):
 
 
 def _round_labels(round_):
-    """A round with its kind and state in words."""
-    return round_ | {"kind_label": Round.Kind(round_["kind"]).label, "state_label": Round.State(round_["state"]).label}
+    """A round with its kind and state in words, its title and prompt in the page's language (falling back to the
+    other language's, each knowing its `lang`), and the languages its words still lack."""
+    return round_ | {
+        "kind_label": Round.Kind(round_["kind"]).label,
+        "state_label": Round.State(round_["state"]).label,
+        "shown_title": pick_field(round_, "title"),
+        "shown_prompt": pick_field(round_, "prompt"),
+        "missing": missing_languages(round_, ["title", "prompt"]),
+    }
 
 
 def _thread(comments):
@@ -295,7 +303,7 @@ def facilitate(request, code):
     view |= {
         "rounds": _with_reorder_links(view["rounds"]),
         "mod_proposals": sorted(view["proposals"] + merged, key=lambda p: p["id"]),
-        "slips": _console_slips(fac["paper_slips"], titles, {r["id"]: r["title"] for r in view["rounds"]}),
+        "slips": _console_slips(fac["paper_slips"], titles, {r["id"]: r["shown_title"] for r in view["rounds"]}),
         "reconciliations": _reconciliations(view["rounds"], fac["reconciliation"]),
     }
     context = {
@@ -321,6 +329,7 @@ def _with_hidden_words(item, hidden):
         "hidden_title": words.get("title", ""),
         "hidden_body": words.get("body", ""),
         "hidden_author": words.get("author", ""),
+        "language": words.get("language", ""),
     }
 
 
@@ -355,7 +364,7 @@ def _reconciliations(rounds, reconciliation):
         fresh = reconciliation if (reconciliation or {}).get("round") == r["id"] else None
         figures = fresh or (r.get("result") or {}).get("eligibility")
         if r["kind"] == "vote" and r["state"] == "closed" and figures:
-            shaped.append(figures | {"round": r["id"], "title": r["title"]})
+            shaped.append(figures | {"round": r["id"], "title": r["shown_title"]})
     return shaped
 
 
@@ -409,15 +418,24 @@ def present(request, code):
     state = selectors.session_state(live, rules.actor_for())  # what the public sees; the key only opens the socket
     join_url = _join_url(request, live)
     key = request.GET.get("key", "")
+    both = request.GET.get("both") == "1"  # a mixed room: the session's and rounds' words in Welsh, then English
     context = {
         "live": live,
         "state": state,
         "view": build_view(state["payload"]),
+        "both": both,
+        "toggle_url": _present_url(live, key, not both),
         "join_url": join_url,
         "qr_svg": exports.qr_svg(join_url),
         "presenter_key": key if presenter_session_id(key) == live.pk else "",
     }
     return render(request, "deliberation/present.html", context)
+
+
+def _present_url(live, key, both):
+    """The presenter screen's link with the same key, showing both languages or one."""
+    query = urlencode({k: v for k, v in (("key", key), ("both", "1" if both else "")) if v})
+    return reverse("present", args=[live.code]) + (f"?{query}" if query else "")
 
 
 @code_lookup

@@ -19,10 +19,21 @@ from wagtail.fields import StreamField
 from wagtail.models import Locale, Page, Site
 
 from home import demo_content as content
-from home.models import BoardPage, BoardPartner, ConsultationPage, HomePage, OutcomeUpdate
-from home.permissions import ensure_board_editors_group
+from home.models import (
+    BoardPage,
+    BoardPartner,
+    Commitment,
+    CommitmentUpdate,
+    ConsultationPage,
+    HomePage,
+    chosen_proposals,
+)
+from home.permissions import ensure_board_editors_group, ensure_board_facilitators_group
 
 LANGUAGES = ("en", "cy")
+# The second board's own editor, so the line between boards can be tried: username: (password, email).
+SECOND_EDITOR = {"editor-cwm-taf": ("cyd-editor-cwm-taf-demo", "editor-cwm-taf@cyd.example")}
+SECOND_BOARD_SLUG = content.BOARDS[1]["slug"]["en"]
 
 
 def ensure_locales():
@@ -63,12 +74,33 @@ def _apply(page, fields, children):
             setattr(page, name, wanted)
             changed = True
     for relation, (model, rows) in children.items():
-        names = [name for name in rows[0]] if rows else []
-        current = [{name: getattr(obj, name) for name in names} for obj in getattr(page, relation).all()]
-        if current != rows:
-            setattr(page, relation, [model(**row) for row in rows])
+        if _rows_of(page, relation, rows) != _plain(rows):
+            setattr(page, relation, _build(model, rows))
             changed = True
     return changed
+
+
+def _plain(rows):
+    """Child rows with nested children, `{"updates": (Model, rows)}`, as plain lists of dicts for comparing."""
+    return [{name: _plain(value[1]) if isinstance(value, tuple) else value for name, value in row.items()} for row in rows]
+
+
+def _rows_of(obj, relation, rows):
+    """The current child rows of `obj.relation`, with the fields (and nested children) that `rows` name."""
+    names = list(rows[0]) if rows else []
+    # For nested children, the first non-empty list of wanted rows says which of their fields to read.
+    nested = {
+        name: next((row[name][1] for row in rows if row[name][1]), []) for name in names if isinstance(rows[0][name], tuple)
+    }
+    return [
+        {name: _rows_of(child, name, nested[name]) if name in nested else getattr(child, name) for name in names}
+        for child in getattr(obj, relation).all()
+    ]
+
+
+def _build(model, rows):
+    """New child objects for `rows`, nested children included."""
+    return [model(**{name: _build(*value) if isinstance(value, tuple) else value for name, value in row.items()}) for row in rows]
 
 
 def _publish_if_changed(page, fields, children=None):
@@ -152,8 +184,9 @@ def _board_fields(board, code):
     return fields, {"partners": (BoardPartner, partners)}
 
 
-def _consultation_fields(consultation, code, document):
-    """The page fields and "You said, we did" rows of a consultation in one language."""
+def _consultation_fields(consultation, code, document, board):
+    """The page fields and "You said, we did" commitments (with their progress updates) of a consultation in one
+    language; each commitment's partner is the board page's partner of that name."""
     words = consultation[code]
     fields = {
         "slug": consultation["slug"][code],
@@ -168,11 +201,50 @@ def _consultation_fields(consultation, code, document):
         "who_is_involved": words["who_is_involved"],
         "documents": [{"type": "document", "value": {"document": document.pk, "description": ""}}],
     }
-    updates = [
-        {"date": _date(u["date"]), "you_said": u["you_said"], "we_did": u["we_did"], "partner": u["partner"]}
-        for u in words["updates"]
+    partners = {partner.name: partner for partner in board.partners.all()}
+    # The proposal a commitment answers is linked once the demo sessions have published their votes
+    # (`link_demo_commitments`); until then, and on every later run, it keeps what the page has.
+    page = ConsultationPage.objects.child_of(board).filter(slug=fields["slug"]).first()
+    linked = {c.title: c.proposal for c in page.commitments.select_related("proposal")} if page else {}
+    commitments = [
+        {
+            "title": c["title"],
+            "you_said": c["you_said"],
+            "proposal": linked.get(c["title"]),
+            "partner": partners[c["partner"]] if c["partner"] else None,
+            "status": c["status"],
+            "reason": c["reason"],
+            "target_date": _date(c["target_date"]) if c["target_date"] else None,
+            "updates": (CommitmentUpdate, [{"date": _date(u["date"]), "text": u["text"]} for u in c["updates"]]),
+        }
+        for c in words["commitments"]
     ]
-    return fields, {"outcome_updates": (OutcomeUpdate, updates)}
+    return fields, {"commitments": (Commitment, commitments)}
+
+
+def link_demo_commitments(consultation):
+    """Link the demo commitments that answer a proposal (`"answers"` in the demo content) to it, in every language,
+    once the demo sessions have chosen it in a published vote; call after `load_demo_sessions`. Idempotent."""
+    spec = next((b["consultation"] for b in content.BOARDS if b["consultation"]["slug"]["en"] == consultation.slug), None)
+    chosen = {proposal.title: proposal for proposal in chosen_proposals(consultation)}
+    if spec is None or not chosen:
+        return
+    for page in [consultation, *consultation.get_translations().specific()]:
+        answers = {c["title"]: chosen.get(c.get("answers")) for c in spec[page.locale.language_code]["commitments"]}
+        rows = [
+            {
+                "title": c.title,
+                "you_said": c.you_said,
+                "proposal": answers.get(c.title) or c.proposal,
+                "partner": c.partner,
+                "status": c.status,
+                "reason": c.reason,
+                "target_date": c.target_date,
+                "updates": (CommitmentUpdate, [{"date": u.date, "text": u.text} for u in c.updates.all()]),
+            }
+            for c in page.commitments.all()
+        ]
+        _publish_if_changed(page, {}, {"commitments": (Commitment, rows)})
 
 
 def ensure_boards(home, en, cy):
@@ -181,14 +253,14 @@ def ensure_boards(home, en, cy):
     for board in content.BOARDS:
         fields, children = _board_fields(board, "en")
         board_en = _find_or_add_child(home, BoardPage, board["slug"]["en"], fields, children)
-        _translate(board_en, cy, *_board_fields(board, "cy"))
+        boards = {"en": board_en, "cy": _translate(board_en, cy, *_board_fields(board, "cy"))}
 
         consultation = board["consultation"]
         pages = {}
         for code in LANGUAGES:
             title, text = consultation[code]["document"]
             document = _document(title, text, f"{consultation['slug'][code]}.txt")
-            fields, children = _consultation_fields(consultation, code, document)
+            fields, children = _consultation_fields(consultation, code, document, boards[code])
             if code == "en":
                 pages[code] = _find_or_add_child(board_en, ConsultationPage, fields["slug"], fields, children)
             else:
@@ -197,25 +269,41 @@ def ensure_boards(home, en, cy):
     return result
 
 
-def ensure_users(editor_group):
-    """The demo users: `admin` (superuser), `editor` (one board's editor), `facilitator` (staff only)."""
-    User = get_user_model()
-    users = {}
-    for username, (password, email, is_staff, is_superuser) in content.USERS.items():
-        user, created = User.objects.get_or_create(username=username, defaults={"email": email})
-        wanted = {"email": email, "is_staff": is_staff, "is_superuser": is_superuser, "is_active": True}
-        changed = [name for name, value in wanted.items() if getattr(user, name) != value]
-        for name in changed:
-            setattr(user, name, wanted[name])
-        if created or not user.check_password(password):
-            user.set_password(password)
-            changed.append("password")
-        if changed:
-            user.save()
-        users[username] = user
-    editor = users["editor"]
-    if set(editor.groups.all()) != {editor_group}:
-        editor.groups.set([editor_group])
+def _ensure_user(username, password, email, is_staff, is_superuser):
+    """The demo user `username`, created or brought back to these details."""
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
+    wanted = {"email": email, "is_staff": is_staff, "is_superuser": is_superuser, "is_active": True}
+    changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, wanted[name])
+    if created or not user.check_password(password):
+        user.set_password(password)
+        changed.append("password")
+    if changed:
+        user.save()
+    return user
+
+
+def _ensure_groups(user, groups):
+    """Put `user` in exactly these groups."""
+    if set(user.groups.all()) != set(groups):
+        user.groups.set(groups)
+
+
+def ensure_users(editor_group, *, second_editor_group=None, facilitators_group=None):
+    """The demo users: `admin` (superuser), `editor` (one board's editor), `facilitator` (staff, in that board's
+    facilitators group) and, given the second board's editors group, that board's own editor."""
+    users = {
+        username: _ensure_user(username, password, email, is_staff, is_superuser)
+        for username, (password, email, is_staff, is_superuser) in content.USERS.items()
+    }
+    _ensure_groups(users["editor"], [editor_group])
+    if facilitators_group is not None:
+        _ensure_groups(users["facilitator"], [facilitators_group])
+    if second_editor_group is not None:
+        for username, (password, email) in SECOND_EDITOR.items():
+            users[username] = _ensure_user(username, password, email, False, False)
+            _ensure_groups(users[username], [second_editor_group])
     return users
 
 
@@ -227,7 +315,11 @@ def load_demo(*, show_credentials=None):
         home, _home_cy = ensure_home(en, cy)
         boards = ensure_boards(home, en, cy)
         groups = {slug: ensure_board_editors_group(board) for slug, (board, _c) in boards.items()}
-        users = ensure_users(groups[content.EDITOR_BOARD_SLUG])
+        users = ensure_users(
+            groups[content.EDITOR_BOARD_SLUG],
+            second_editor_group=groups.get(SECOND_BOARD_SLUG),
+            facilitators_group=ensure_board_facilitators_group(boards[content.EDITOR_BOARD_SLUG][0]),
+        )
 
     lines = [
         f"Demo content: {len(boards)} boards, each with a consultation, in English and Welsh.",
@@ -236,6 +328,7 @@ def load_demo(*, show_credentials=None):
     from deliberation.demo import load_demo_sessions
 
     lines += load_demo_sessions(consultation=boards[content.EDITOR_BOARD_SLUG][1], facilitator=users["facilitator"])
+    link_demo_commitments(boards[content.EDITOR_BOARD_SLUG][1])
     if show_credentials:
         base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         lines += [
@@ -244,4 +337,7 @@ def load_demo(*, show_credentials=None):
         ]
         for username, (password, *_rest) in content.USERS.items():
             lines.append(f"  {username} / {password}")
+        second_board = boards[SECOND_BOARD_SLUG][0].title if SECOND_BOARD_SLUG in boards else ""
+        for username, (password, _email) in SECOND_EDITOR.items():
+            lines.append(f"  {username} / {password}  ({second_board} editor: sessions of that board only)")
     return lines

@@ -241,19 +241,45 @@ BOARDS = [
                     "disabled people and carers in rural areas. Betsi Cadwaladr University Health Board, the six "
                     "county councils, Transport for Wales and the county voluntary councils are taking part.</p>"
                 ),
-                "updates": [
+                "commitments": [
                     {
-                        "date": "2026-10-12",
+                        "title": "Let patients from rural postcodes choose a hospital appointment after 10am",
                         "you_said": (
                             "At the drop-in sessions, many of you said that hospital appointments are often "
                             "booked for early in the morning, before the first bus arrives."
                         ),
-                        "we_did": (
-                            "The health board has started a trial in two outpatient clinics that lets patients "
-                            "from rural postcodes choose an appointment after 10am."
-                        ),
                         "partner": "Betsi Cadwaladr University Health Board",
-                    }
+                        "status": "in_progress",
+                        "reason": "",
+                        "target_date": "2027-03-31",
+                        "updates": [
+                            {
+                                "date": "2026-10-12",
+                                "text": (
+                                    "The health board has started a trial in two outpatient clinics that lets "
+                                    "patients from rural postcodes choose an appointment after 10am."
+                                ),
+                            }
+                        ],
+                    },
+                    {
+                        "title": "Fund a community car scheme with volunteer drivers in Conwy and Denbighshire in 2027",
+                        "you_said": "",
+                        "answers": "Community car scheme with volunteer drivers",
+                        "partner": "Community and Voluntary Support Conwy",
+                        "status": "planned",
+                        "reason": "",
+                        "target_date": "2027-04-01",
+                        "updates": [
+                            {
+                                "date": "2026-12-10",
+                                "text": (
+                                    "The board agreed to fund the pilot that people chose at the workshop. CVSC is "
+                                    "recruiting the first volunteer drivers."
+                                ),
+                            }
+                        ],
+                    },
                 ],
                 "document": (
                     "Getting to services without a car: consultation summary",
@@ -343,19 +369,45 @@ BOARDS = [
                     "Cadwaladr, y chwe chyngor sir, Trafnidiaeth Cymru a’r cynghorau gwirfoddol sirol yn cymryd "
                     "rhan.</p>"
                 ),
-                "updates": [
+                "commitments": [
                     {
-                        "date": "2026-10-12",
+                        "title": "Gadael i gleifion o godau post gwledig ddewis apwyntiad ysbyty ar ôl 10am",
                         "you_said": (
                             "Yn y sesiynau galw heibio, dywedodd llawer ohonoch chi fod apwyntiadau ysbyty’n aml "
                             "yn cael eu trefnu’n gynnar yn y bore, cyn i’r bws cyntaf gyrraedd."
                         ),
-                        "we_did": (
-                            "Mae’r bwrdd iechyd wedi dechrau treial mewn dau glinig cleifion allanol sy’n "
-                            "gadael i gleifion o godau post gwledig ddewis apwyntiad ar ôl 10am."
-                        ),
                         "partner": "Bwrdd Iechyd Prifysgol Betsi Cadwaladr",
-                    }
+                        "status": "in_progress",
+                        "reason": "",
+                        "target_date": "2027-03-31",
+                        "updates": [
+                            {
+                                "date": "2026-10-12",
+                                "text": (
+                                    "Mae’r bwrdd iechyd wedi dechrau treial mewn dau glinig cleifion allanol sy’n "
+                                    "gadael i gleifion o godau post gwledig ddewis apwyntiad ar ôl 10am."
+                                ),
+                            }
+                        ],
+                    },
+                    {
+                        "title": ("Ariannu cynllun ceir cymunedol gyda gyrwyr gwirfoddol yng Nghonwy a Sir Ddinbych yn 2027"),
+                        "you_said": "",
+                        "answers": "Community car scheme with volunteer drivers",
+                        "partner": "Cefnogaeth Gymunedol a Gwirfoddol Conwy",
+                        "status": "planned",
+                        "reason": "",
+                        "target_date": "2027-04-01",
+                        "updates": [
+                            {
+                                "date": "2026-12-10",
+                                "text": (
+                                    "Cytunodd y bwrdd i ariannu’r cynllun peilot a ddewisodd pobl yn y gweithdy. "
+                                    "Mae CVSC yn recriwtio’r gyrwyr gwirfoddol cyntaf."
+                                ),
+                            }
+                        ],
+                    },
                 ],
                 "document": (
                     "Cyrraedd gwasanaethau heb gar: crynodeb o’r ymgynghoriad",
@@ -530,17 +582,37 @@ BOARDS = [
                     "sessions with groups who are often not heard, including young carers and people who have "
                     "recently moved to the area.</p>"
                 ),
-                "updates": [
+                "commitments": [
                     {
-                        "date": "2026-10-20",
-                        "you_said": ("Many of you said you did not know which groups and activities already exist near you."),
-                        "we_did": (
-                            "The county voluntary councils have brought their community directories together "
-                            "into one list, and GP surgeries now refer people to it through their social "
-                            "prescribing link workers."
+                        "title": "One list of the community groups and activities near you, used by GP surgeries",
+                        "you_said": "Many of you said you did not know which groups and activities already exist near you.",
+                        "partner": "Interlink RCT",
+                        "status": "done",
+                        "reason": "",
+                        "target_date": "2026-10-31",
+                        "updates": [
+                            {
+                                "date": "2026-10-20",
+                                "text": (
+                                    "Interlink RCT, Voluntary Action Merthyr Tydfil and BAVO have brought their "
+                                    "community directories together into one list, and GP surgeries now refer "
+                                    "people to it through their social prescribing link workers."
+                                ),
+                            }
+                        ],
+                    },
+                    {
+                        "title": "A free minibus to every community group in the three counties",
+                        "you_said": "Some of you said you cannot get to groups in the evening because there is no bus.",
+                        "partner": "",
+                        "status": "not_doing",
+                        "reason": (
+                            "The partners cannot pay for a minibus service across three counties. Instead, the "
+                            "community transport schemes run by volunteer drivers are in the same list of groups."
                         ),
-                        "partner": "Interlink RCT, Voluntary Action Merthyr Tydfil and BAVO",
-                    }
+                        "target_date": None,
+                        "updates": [],
+                    },
                 ],
                 "document": (
                     "Tackling loneliness and isolation: what people told us",
@@ -617,20 +689,43 @@ BOARDS = [
                     "Gwirfoddol Merthyr Tudful a BAVO sesiynau gyda grwpiau nad ydyn ni’n clywed ganddyn nhw’n "
                     "aml, gan gynnwys gofalwyr ifanc a phobl sydd newydd symud i’r ardal.</p>"
                 ),
-                "updates": [
+                "commitments": [
                     {
-                        "date": "2026-10-20",
+                        "title": (
+                            "Un rhestr o’r grwpiau a’r gweithgareddau cymunedol yn agos atoch chi, i’w defnyddio gan feddygfeydd"
+                        ),
                         "you_said": (
                             "Dywedodd llawer ohonoch chi nad oeddech chi’n gwybod pa grwpiau a gweithgareddau "
                             "sydd eisoes ar gael yn agos atoch chi."
                         ),
-                        "we_did": (
-                            "Mae’r cynghorau gwirfoddol sirol wedi dod â’u cyfeiriaduron cymunedol at ei gilydd "
-                            "mewn un rhestr, ac mae meddygfeydd bellach yn cyfeirio pobl ati drwy eu gweithwyr "
-                            "cyswllt presgripsiynu cymdeithasol."
+                        "partner": "Interlink RCT",
+                        "status": "done",
+                        "reason": "",
+                        "target_date": "2026-10-31",
+                        "updates": [
+                            {
+                                "date": "2026-10-20",
+                                "text": (
+                                    "Mae Interlink RCT, Gweithredu Gwirfoddol Merthyr Tudful a BAVO wedi dod â’u "
+                                    "cyfeiriaduron cymunedol at ei gilydd mewn un rhestr, ac mae meddygfeydd bellach "
+                                    "yn cyfeirio pobl ati drwy eu gweithwyr cyswllt presgripsiynu cymdeithasol."
+                                ),
+                            }
+                        ],
+                    },
+                    {
+                        "title": "Bws mini am ddim i bob grŵp cymunedol yn y tair sir",
+                        "you_said": "Dywedodd rhai ohonoch chi na allwch chi gyrraedd grwpiau gyda’r nos am nad oes bws.",
+                        "partner": "",
+                        "status": "not_doing",
+                        "reason": (
+                            "Ni all y partneriaid dalu am wasanaeth bws mini ar draws tair sir. Yn lle hynny, mae’r "
+                            "cynlluniau trafnidiaeth gymunedol sy’n cael eu rhedeg gan yrwyr gwirfoddol yn yr un "
+                            "rhestr o grwpiau."
                         ),
-                        "partner": "Interlink RCT, Gweithredu Gwirfoddol Merthyr Tudful a BAVO",
-                    }
+                        "target_date": None,
+                        "updates": [],
+                    },
                 ],
                 "document": (
                     "Mynd i’r afael ag unigrwydd ac arwahanrwydd: beth ddywedodd pobl wrthym",
@@ -804,30 +899,66 @@ BOARDS = [
                     "Wales, Pembrokeshire Coast National Park Authority, the three county councils and Hywel Dda "
                     "University Health Board are carrying out the actions.</p>"
                 ),
-                "updates": [
+                "commitments": [
                     {
-                        "date": "2026-10-05",
+                        "title": (
+                            "Map safe walking routes to green spaces around every primary school, and fix the ten "
+                            "worst crossings first"
+                        ),
                         "you_said": (
                             "The green spaces you value most are the ones you can walk to, and many of them are "
                             "not safe to reach on foot."
                         ),
-                        "we_did": (
-                            "The three county councils will map safe walking routes to green spaces around every "
-                            "primary school, and fix the ten worst crossings first."
-                        ),
-                        "partner": "Carmarthenshire, Ceredigion and Pembrokeshire county councils",
+                        "partner": "Carmarthenshire County Council",
+                        "status": "in_progress",
+                        "reason": "",
+                        "target_date": "2027-07-31",
+                        "updates": [
+                            {
+                                "date": "2026-10-05",
+                                "text": (
+                                    "The three county councils agreed to map the routes together; Carmarthenshire "
+                                    "County Council leads the work."
+                                ),
+                            },
+                            {
+                                "date": "2026-11-20",
+                                "text": "Routes around 41 of the 187 primary schools are mapped, and two crossings are fixed.",
+                            },
+                        ],
                     },
                     {
-                        "date": "2026-10-05",
+                        "title": "Cut road verges and NHS grounds less often, following the guidance for pollinators",
                         "you_said": (
                             "Road verges and churchyards full of wild flowers matter to you, and you asked us to "
                             "stop mowing them so often."
                         ),
-                        "we_did": (
-                            "From spring 2027, council verges and NHS grounds across the region will be cut less "
-                            "often, following Natural Resources Wales’s guidance for pollinators."
+                        "partner": "Natural Resources Wales",
+                        "status": "planned",
+                        "reason": "",
+                        "target_date": "2027-04-01",
+                        "updates": [
+                            {
+                                "date": "2026-10-05",
+                                "text": (
+                                    "From spring 2027, council verges and NHS grounds across the region will be cut "
+                                    "less often, following Natural Resources Wales’s guidance for pollinators."
+                                ),
+                            }
+                        ],
+                    },
+                    {
+                        "title": "Open every school field to the public at weekends",
+                        "you_said": "Some of you asked for school fields to be open to everyone at weekends.",
+                        "partner": "",
+                        "status": "not_doing",
+                        "reason": (
+                            "Schools cannot supervise their fields at weekends or insure them for the public. The "
+                            "boards will instead create or improve a green space within ten minutes’ walk of every "
+                            "primary school."
                         ),
-                        "partner": "Natural Resources Wales and Hywel Dda University Health Board",
+                        "target_date": None,
+                        "updates": [],
                     },
                 ],
                 "document": (
@@ -903,31 +1034,70 @@ BOARDS = [
                     "Naturiol Cymru, Awdurdod Parc Cenedlaethol Arfordir Penfro, y tri chyngor sir a Bwrdd Iechyd "
                     "Prifysgol Hywel Dda yn rhoi’r camau ar waith.</p>"
                 ),
-                "updates": [
+                "commitments": [
                     {
-                        "date": "2026-10-05",
+                        "title": (
+                            "Mapio llwybrau cerdded diogel i fannau gwyrdd o gwmpas pob ysgol gynradd, a thrwsio’r "
+                            "deg croesfan waethaf yn gyntaf"
+                        ),
                         "you_said": (
                             "Y mannau gwyrdd rydych chi’n eu gwerthfawrogi fwyaf yw’r rhai y gallwch chi gerdded "
                             "iddyn nhw, ac mae llawer ohonyn nhw’n anniogel i’w cyrraedd ar droed."
                         ),
-                        "we_did": (
-                            "Bydd y tri chyngor sir yn mapio llwybrau cerdded diogel i fannau gwyrdd o gwmpas pob "
-                            "ysgol gynradd, ac yn trwsio’r deg croesfan waethaf yn gyntaf."
-                        ),
-                        "partner": "Cyngor Sir Caerfyrddin, Cyngor Sir Ceredigion a Chyngor Sir Penfro",
+                        "partner": "Cyngor Sir Caerfyrddin",
+                        "status": "in_progress",
+                        "reason": "",
+                        "target_date": "2027-07-31",
+                        "updates": [
+                            {
+                                "date": "2026-10-05",
+                                "text": (
+                                    "Cytunodd y tri chyngor sir i fapio’r llwybrau gyda’i gilydd; Cyngor Sir "
+                                    "Caerfyrddin sy’n arwain y gwaith."
+                                ),
+                            },
+                            {
+                                "date": "2026-11-20",
+                                "text": (
+                                    "Mae’r llwybrau o gwmpas 41 o’r 187 ysgol gynradd wedi’u mapio, ac mae dwy "
+                                    "groesfan wedi’u trwsio."
+                                ),
+                            },
+                        ],
                     },
                     {
-                        "date": "2026-10-05",
+                        "title": "Torri ymylon ffyrdd a thiroedd y GIG yn llai aml, gan ddilyn y canllawiau ar gyfer peillwyr",
                         "you_said": (
                             "Mae ymylon ffyrdd a mynwentydd sy’n llawn blodau gwyllt yn bwysig i chi, a gofynnoch "
                             "chi i ni beidio â’u torri mor aml."
                         ),
-                        "we_did": (
-                            "O wanwyn 2027 ymlaen, bydd ymylon ffyrdd y cynghorau a thiroedd y GIG ar draws y "
-                            "rhanbarth yn cael eu torri’n llai aml, gan ddilyn canllawiau Cyfoeth Naturiol Cymru "
-                            "ar gyfer peillwyr."
+                        "partner": "Cyfoeth Naturiol Cymru",
+                        "status": "planned",
+                        "reason": "",
+                        "target_date": "2027-04-01",
+                        "updates": [
+                            {
+                                "date": "2026-10-05",
+                                "text": (
+                                    "O wanwyn 2027 ymlaen, bydd ymylon ffyrdd y cynghorau a thiroedd y GIG ar draws "
+                                    "y rhanbarth yn cael eu torri’n llai aml, gan ddilyn canllawiau Cyfoeth Naturiol "
+                                    "Cymru ar gyfer peillwyr."
+                                ),
+                            }
+                        ],
+                    },
+                    {
+                        "title": "Agor pob cae ysgol i’r cyhoedd ar benwythnosau",
+                        "you_said": "Gofynnodd rhai ohonoch chi i gaeau ysgol fod ar agor i bawb ar benwythnosau.",
+                        "partner": "",
+                        "status": "not_doing",
+                        "reason": (
+                            "Ni all ysgolion oruchwylio eu caeau ar benwythnosau na’u hyswirio ar gyfer y cyhoedd. "
+                            "Yn lle hynny, bydd y byrddau’n creu neu’n gwella man gwyrdd o fewn deng munud ar droed "
+                            "i bob ysgol gynradd."
                         ),
-                        "partner": "Cyfoeth Naturiol Cymru a Bwrdd Iechyd Prifysgol Hywel Dda",
+                        "target_date": None,
+                        "updates": [],
                     },
                 ],
                 "document": (

@@ -4,13 +4,19 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
+from wagtail.signals import copy_for_translation_done
 
+from deliberation.panels import LiveSessionsPanel
 from home.blocks import SHORT_TEXT_FEATURES, BodyBlock, DocumentsBlock
 
 
@@ -149,6 +155,68 @@ class BoardPartner(Orderable):
         return self.name
 
 
+def winning_proposal_ids(round_) -> list[int]:
+    """The ids of the proposals a counted vote round chose, in the order the count chose them."""
+    result = round_.result or {}
+    names, ids = result.get("candidates") or [], result.get("proposal_ids") or []
+    if len(names) != len(ids):
+        # A result stored before the count kept proposal ids: name the candidates the way the count did.
+        from deliberation.counting import candidate_names
+
+        candidates = list(round_.ballot_proposals.order_by("pk"))
+        names, ids = candidate_names(candidates), [p.pk for p in candidates]
+    by_name = dict(zip(names, ids, strict=True))
+    return [by_name[name] for name in result.get("winners") or [] if name in by_name]
+
+
+def chosen_in_published_votes(page) -> dict:
+    """{proposal id: vote round} for the proposals chosen in published votes of the live sessions of `page`
+    (or of any translation of it: a session belongs to the consultation in every language)."""
+    from deliberation.models import Round
+
+    if page is None or page.pk is None:
+        return {}
+    rounds = Round.objects.filter(
+        session__consultation__in=page.get_translations(inclusive=True),
+        kind=Round.Kind.VOTE,
+        state=Round.State.PUBLISHED,
+    ).select_related("session")
+    return {pk: round_ for round_ in rounds.order_by("published_at", "pk") for pk in winning_proposal_ids(round_)}
+
+
+def chosen_proposals(page):
+    """The proposals a commitment on `page` may answer: those chosen in the consultation's published votes."""
+    from deliberation.models import Proposal
+
+    return Proposal.objects.filter(pk__in=list(chosen_in_published_votes(page))).order_by("title", "pk")
+
+
+class ConsultationPageForm(WagtailAdminPageForm):
+    """The consultation editor: a commitment's partner is one of this board's, its proposal one chosen here."""
+
+    def __init__(self, *args, **kwargs):
+        """Offer only this board's partners and the proposals chosen in this consultation's published votes."""
+        super().__init__(*args, **kwargs)
+        formset = self.formsets.get("commitments")
+        if formset is None:
+            return
+        board = self.parent_page
+        partners = BoardPartner.objects.filter(page_id=board.pk if board else None)
+        proposals = chosen_proposals(self.instance)
+        base = formset.form
+
+        class CommitmentForm(base):
+            def __init__(form, *args, **kwargs):  # noqa: N805 - `self` is the page form around it
+                super().__init__(*args, **kwargs)
+                if "partner" in form.fields:
+                    form.fields["partner"].queryset = partners
+                if "proposal" in form.fields:
+                    form.fields["proposal"].queryset = proposals
+
+        # Set before the formset builds its forms (and its empty form for "Add commitment"), so every one is limited.
+        formset.form = CommitmentForm
+
+
 class ConsultationPage(Page):
     """A question a board puts to its communities, its stages and what came of it."""
 
@@ -190,7 +258,8 @@ class ConsultationPage(Page):
         FieldPanel("background"),
         FieldPanel("who_is_involved"),
         FieldPanel("documents"),
-        InlinePanel("outcome_updates", heading=_("You said, we did"), label=_("Update")),
+        LiveSessionsPanel(),
+        InlinePanel("commitments", heading=_("You said, we did: what the board commits to"), label=_("Commitment")),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("question", boost=2),
@@ -198,11 +267,12 @@ class ConsultationPage(Page):
         index.SearchField("background"),
         index.SearchField("who_is_involved"),
         index.FilterField("stage"),
-        index.RelatedFields("outcome_updates", [index.SearchField("you_said"), index.SearchField("we_did")]),
+        index.RelatedFields("commitments", [index.SearchField("title"), index.SearchField("you_said")]),
     ]
 
     parent_page_types = ["home.BoardPage"]
     subpage_types = []
+    base_form_class = ConsultationPageForm
 
     class Meta:
         verbose_name = _("consultation page")
@@ -220,25 +290,169 @@ class ConsultationPage(Page):
             raise ValidationError(errors)
 
 
-class OutcomeUpdate(Orderable):
-    """One “You said, we did” update: what people said and what the board decided or did about it."""
+class CommitmentStatus(models.TextChoices):
+    """Where a commitment is: the CSS tag class is `tag--<value>`, and the words always show with it."""
 
-    page = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="outcome_updates")
-    date = models.DateField(_("date"))
-    you_said = models.TextField(_("what people said"))
-    we_did = models.TextField(_("what the board decided or did"))
-    partner = models.CharField(
-        _("responsible partner"),
-        max_length=255,
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    NOT_DOING = "not_doing", _("Not doing")
+
+
+class Commitment(ClusterableModel, Orderable):
+    """What a board commits to after a consultation: who does it, how far it has got, and why not when it will not.
+
+    Edited on the consultation page, so the Welsh translation of the page carries the Welsh words."""
+
+    page = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="commitments")
+    title = models.CharField(_("what the board commits to"), max_length=255)
+    you_said = models.TextField(
+        _("what people said"),
         blank=True,
-        help_text=_("The partner organisation that is doing it, so people know whom to hold to account."),
+        help_text=_("What people said that this answers. Leave empty when it answers a proposal chosen in a vote."),
     )
+    proposal = models.ForeignKey(
+        "deliberation.Proposal",
+        verbose_name=_("proposal it answers"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+        help_text=_("A proposal chosen in a published vote of this consultation’s live sessions."),
+    )
+    partner = models.ForeignKey(
+        BoardPartner,
+        verbose_name=_("responsible partner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+        help_text=_("The partner organisation that does it. Leave empty when the whole board does."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.PLANNED)
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Required when the board is not doing it: say why, in plain words.")
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
 
-    panels = [FieldPanel("date"), FieldPanel("you_said"), FieldPanel("we_did"), FieldPanel("partner")]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("you_said"),
+        FieldPanel("proposal"),
+        FieldPanel("partner"),
+        FieldRowPanel([FieldPanel("status"), FieldPanel("target_date")]),
+        FieldPanel("reason"),
+        InlinePanel("updates", heading=_("Progress updates"), label=_("Progress update")),
+    ]
 
     class Meta(Orderable.Meta):
-        verbose_name = _("“You said, we did” update")
-        verbose_name_plural = _("“You said, we did” updates")
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
 
     def __str__(self):
-        return f"{self.date}: {self.you_said[:50]}"
+        return self.title
+
+    @property
+    def board(self):
+        """The board page whose partners may do this (the consultation page's parent), or None before it is placed."""
+        page = self.page if self.page_id else None
+        parent = page.get_parent() if page is not None and page.path else None
+        return parent.specific if parent is not None else None
+
+    def clean(self):
+        """Not doing needs a reason; the partner is the page's board's; the proposal was chosen in this consultation."""
+        super().clean()
+        errors = {}
+        if self.status == CommitmentStatus.NOT_DOING and not self.reason.strip():
+            errors["reason"] = _("Say why the board is not doing this: people who asked for it deserve a reason.")
+        board = self.board
+        if board is not None and self.partner_id and self.partner.page_id != board.pk:
+            errors["partner"] = _("Choose one of the partner organisations of %(board)s.") % {"board": board.title}
+        if self.proposal_id and self.page_id and self.proposal_id not in chosen_in_published_votes(self.page):
+            errors["proposal"] = _("Choose a proposal chosen in a published vote of this consultation’s live sessions.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CommitmentUpdate(Orderable):
+    """A dated progress update on a commitment."""
+
+    commitment = ParentalKey(Commitment, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(_("date"))
+    text = models.TextField(_("what happened"))
+
+    panels = [FieldPanel("date"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+
+    def __str__(self):
+        return f"{self.date}: {self.text[:50]}"
+
+
+def _same_partner(partner, partners):
+    """The partner in `partners` (another board page's, in order) that stands for `partner`: same website, else same place."""
+    if partner.link:
+        same_link = [candidate for candidate in partners if candidate.link == partner.link]
+        if len(same_link) == 1:
+            return same_link[0]
+    theirs = list(BoardPartner.objects.filter(page_id=partner.page_id).order_by("sort_order", "pk"))
+    index = theirs.index(partner) if partner in theirs else len(partners)
+    return partners[index] if index < len(partners) else None
+
+
+@receiver(copy_for_translation_done)
+def use_own_board_partners(sender, source_obj, target_obj, **kwargs):
+    """A consultation copied into Welsh points its commitments at the Welsh board's partners, not the English ones."""
+    page = getattr(target_obj, "specific", None)
+    if not isinstance(page, ConsultationPage):
+        return
+    partners = list(BoardPartner.objects.filter(page=page.get_parent()).order_by("sort_order", "pk"))
+    moved = False
+    for commitment in page.commitments.select_related("partner"):
+        if commitment.partner is not None and commitment.partner.page_id != page.get_parent().pk:
+            commitment.partner = _same_partner(commitment.partner, partners)
+            commitment.save(update_fields=["partner"])
+            moved = True
+    if moved and page.latest_revision is not None:
+        # The copy's draft revision is what the editor opens: it must name the same partners.
+        page.latest_revision.content = page.serializable_data()
+        page.latest_revision.save(update_fields=["content"])
+
+
+# --- Translations that cannot silently drift ------------------------------------------------------
+
+
+def source_locale():
+    """The locale translations are made from: the site's default language (English)."""
+    return Locale.get_default()
+
+
+def out_of_date_translations(pages=None):
+    """Translated pages whose source-language page was published after them (or that were never published),
+    annotated with `source_id` and `source_published_at`, oldest first."""
+    source = Page.objects.filter(translation_key=OuterRef("translation_key"), locale=source_locale(), live=True)
+    pages = Page.objects.all() if pages is None else pages
+    return (
+        pages.exclude(locale=source_locale())
+        .annotate(
+            source_id=Subquery(source.values("pk")[:1]),
+            source_published_at=Subquery(source.values("last_published_at")[:1]),
+        )
+        .filter(source_published_at__isnull=False)
+        .filter(Q(last_published_at__isnull=True) | Q(last_published_at__lt=F("source_published_at")))
+        .order_by("last_published_at", "pk")
+    )
+
+
+def translation_drift(page):
+    """For a translated page whose source page was published after it: the live source page; otherwise None."""
+    if page is None or page.pk is None or page.locale_id == source_locale().pk:
+        return None
+    source = page.get_translation_or_none(source_locale())
+    if source is None or not source.live or source.last_published_at is None:
+        return None
+    if page.last_published_at is not None and page.last_published_at >= source.last_published_at:
+        return None
+    return source

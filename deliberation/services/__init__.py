@@ -12,6 +12,7 @@ broadcasts on commit: nothing is announced before it is committed (the opening i
 """
 
 from deliberation.services._base import CONTRIBUTIONS_PER_MINUTE
+from deliberation.services.authoring import session_duplicate
 from deliberation.services.ballots import BALLOTS_PER_MINUTE, ballot_cast, ballot_enter_paper, ballot_void_paper
 from deliberation.services.contributions import comment_submit, proposal_submit
 from deliberation.services.moderation import (
@@ -41,12 +42,14 @@ from deliberation.services.participants import (
 from deliberation.services.presence import presence_apply
 from deliberation.services.rounds import (
     ROUND_FIELDS,
+    ROUND_TEXT_FIELDS,
     round_close,
     round_create,
     round_open,
     round_publish,
     round_recount,
     round_reorder,
+    round_update,
     session_end,
     session_rotate_presenter_key,
 )
@@ -56,6 +59,7 @@ __all__ = [
     "CARDS_PER_CALL",
     "CONTRIBUTIONS_PER_MINUTE",
     "ROUND_FIELDS",
+    "ROUND_TEXT_FIELDS",
     "ballot_cast",
     "ballot_enter_paper",
     "ballot_void_paper",
@@ -83,6 +87,8 @@ __all__ = [
     "round_publish",
     "round_recount",
     "round_reorder",
+    "round_update",
+    "session_duplicate",
     "session_end",
     "session_rotate_presenter_key",
     "session_set_eligibility",

@@ -17,6 +17,7 @@ from deliberation.services._base import (
     round_in,
     throttle,
 )
+from deliberation.text import check_language
 
 CONTRIBUTION_EVENTS = ["proposal.submitted", "comment.submitted"]
 
@@ -36,9 +37,18 @@ def _open_round(session, round_id, kind):
 
 @locked(rules.SUBMIT_PROPOSAL)
 def proposal_submit(
-    *, actor: rules.Actor, session: LiveSession, round_id: int, title: str, body: str = "", ref: str = ""
+    *,
+    actor: rules.Actor,
+    session: LiveSession,
+    round_id: int,
+    title: str,
+    body: str = "",
+    language: str = "en",
+    ref: str = "",
 ) -> Proposal:
-    """Submit a proposal in an open proposal round (a retry with the same ref returns the first)."""
+    """Submit a proposal in an open proposal round, written in `language` ("en" or "cy"); a retry with the same ref
+    returns the first."""
+    check_language(language)
     existing = _sent_before(Proposal, actor, ref)
     if existing is not None:
         return existing
@@ -53,6 +63,7 @@ def proposal_submit(
         author_name=actor.participant.display_name,
         title=title.strip(),
         body=body.strip(),
+        language=language,
         client_ref=ref,
     )
     clean(proposal, exclude=["round", "author"])
@@ -71,9 +82,11 @@ def comment_submit(
     body: str,
     stance: str = "",
     parent_id: int | None = None,
+    language: str = "en",
     ref: str = "",
 ) -> Comment:
-    """Comment on a proposal (or reply to a top-level comment) in an open comment round."""
+    """Comment on a proposal (or reply to a top-level comment) in an open comment round, written in `language`."""
+    check_language(language)
     existing = _sent_before(Comment, actor, ref)
     if existing is not None:
         return existing
@@ -93,6 +106,7 @@ def comment_submit(
         author_name=actor.participant.display_name,
         body=(body or "").strip(),
         stance=stance or "",
+        language=language,
         client_ref=ref,
     )
     clean(comment, exclude=["round", "proposal", "parent", "author"])

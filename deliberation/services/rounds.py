@@ -10,8 +10,11 @@ from deliberation.errors import ServiceError
 from deliberation.models import Event, LiveSession, Round
 from deliberation.services._base import clean, locked, log, log_counted, round_in
 
-# The settings of a round that a facilitator chooses (round.create takes these and no others).
-ROUND_FIELDS = ("kind", "title", "prompt", "max_per_participant", "method", "seats")
+# The settings of a round that a facilitator chooses (round.create takes these and no others). Its words come in
+# English (`title`, `prompt`) and Welsh (`title_cy`, `prompt_cy`), with the same limits.
+ROUND_FIELDS = ("kind", "title", "title_cy", "prompt", "prompt_cy", "max_per_participant", "method", "seats")
+# The words of a round, which round.update changes (adding a missing translation, say) until the session ends.
+ROUND_TEXT_FIELDS = ("title", "title_cy", "prompt", "prompt_cy")
 
 
 @locked(rules.PREPARE_ROUNDS, refuse_ended=True)
@@ -22,6 +25,23 @@ def round_create(*, actor: rules.Actor, session: LiveSession, **fields) -> Round
     clean(round_, exclude=["session"])
     round_.save()
     log(session, "round.created", {"round": selectors.round_summary(round_)}, actor, audience=Event.Audience.FACILITATORS)
+    return round_
+
+
+@locked(rules.PREPARE_ROUNDS, refuse_ended=True)
+def round_update(*, actor: rules.Actor, session: LiveSession, round_id: int, **fields) -> Round:
+    """Change a round's words in either language; everyone who may see the round sees the new words at once."""
+    round_ = round_in(session, round_id)
+    changes = {name: value for name, value in fields.items() if name in ROUND_TEXT_FIELDS}
+    if not changes:
+        raise ServiceError("invalid", _("Send a title or a prompt to change."))
+    for name, value in changes.items():
+        setattr(round_, name, value)
+    clean(round_, exclude=["session"])
+    round_.save(update_fields=list(changes))
+    # Participants never see rounds being prepared: a draft's new words are for the facilitators only.
+    audience = Event.Audience.FACILITATORS if round_.state == Round.State.DRAFT else Event.Audience.ALL
+    log(session, "round.updated", {"round": selectors.round_summary(round_)}, actor, audience=audience)
     return round_
 
 

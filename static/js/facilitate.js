@@ -5,6 +5,7 @@ import { announce, clone, fill, formFields, loadStrings, person, placeInOrder, r
 import { Countdown, feedback, sendForm } from "./lib/forms.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 import { SessionState } from "./lib/session-state.js";
+import { markLanguage, missingLanguages, pick, shown, showText } from "./lib/text.js";
 
 const root = document.getElementById("live");
 const t = loadStrings();
@@ -126,8 +127,16 @@ function renderRounds() {
       slot(node, "recount-seats").value = String(r.seats || 1);
     });
     setText(slot(tr, "position"), String(index + 1));
-    setText(slot(tr, "title"), r.title);
-    for (const name of ["up", "down", "open", "close", "publish", "results", "recount"]) setText(slot(tr, `title-${name}`), `: ${r.title}`);
+    showText(slot(tr, "title"), r, "title", { keep: true });
+    const title = shown(r, "title");
+    for (const name of ["up", "down", "open", "close", "publish", "results", "recount", "words"]) {
+      setText(slot(tr, `title-${name}`), `: ${title}`);
+      markLanguage(slot(tr, `title-${name}`), pick(r, "title").lang);
+    }
+    // A title or prompt written in one language only is marked before the round opens (docs/protocol.md).
+    const missing = missingLanguages(r, ["title", "prompt"]);
+    fill(tr, "missing", missing.length ? t(`missing_${missing.includes("cy") ? "cy" : "en"}`) : "");
+    renderWords(tr, r);
     const meta = [t(`kind_${r.kind}`)];
     if (r.kind === "vote") {
       if (r.state !== "draft") meta.push(t("on_ballot", { n: (r.ballot || []).length }));
@@ -162,6 +171,19 @@ function renderRounds() {
   tick();
 }
 
+// The round's words in both languages, in its "Change the words" form (never over what is being typed).
+function renderWords(tr, r) {
+  const form = slot(tr, "words");
+  if (form.contains(document.activeElement)) return;
+  for (const field of ["title", "title_cy", "prompt", "prompt_cy"]) {
+    const input = slot(form, `words-${field}`);
+    if (input.dataset.was !== (r[field] || "")) {
+      input.value = r[field] || "";
+      input.dataset.was = r[field] || "";
+    }
+  }
+}
+
 // The open round's countdown, in its row (the server closes an auto-closing round; the console only shows it).
 function tick() {
   const round = store.current();
@@ -192,7 +214,9 @@ function renderPaper() {
   }
   for (const id of ids) {
     const p = model.proposals.get(id);
-    setText(box.querySelector(`label[for="paper-${id}"]`), p && p.title ? p.title : `#${id}`);
+    const label = box.querySelector(`label[for="paper-${id}"]`);
+    setText(label, p && p.title ? p.title : `#${id}`);
+    markLanguage(label, p && p.language);
   }
 }
 
@@ -215,7 +239,7 @@ function renderSlips() {
       slot(node, "id").value = slip.id;
     });
     const extra = [slip.card ? t("slip_card", { n: slip.card }) : "", slip.entry_pass === 2 ? t("slip_check") : ""].filter(Boolean);
-    const label = t("slip_label", { n, round: round.title }) + (extra.length ? ` (${extra.join(", ")})` : "");
+    const label = t("slip_label", { n, round: shown(round, "title") }) + (extra.length ? ` (${extra.join(", ")})` : "");
     setText(slot(li, "label"), label);
     setText(slot(li, "label-reason"), `: ${label}`);
     setText(slot(li, "label-button"), `: ${label}`);
@@ -342,7 +366,7 @@ function renderReconciliation() {
       node.id = `reconciliation-${round.id}`;
       node.dataset.id = String(round.id);
     });
-    setText(slot(panel, "title"), t("reconciliation_title", { round: round.title }));
+    setText(slot(panel, "title"), t("reconciliation_title", { round: shown(round, "title") }));
     for (const name of ["cards_issued", "cards_used_online", "cards_used_on_paper", "cards_unused", "online_ballots",
       "paper_slips", "ballots_counted", "participants", "devices"]) setText(slot(panel, name), String(figures[name] ?? 0));
     const voided = figures.slips_voided || [];
@@ -437,6 +461,7 @@ function renderModeration() {
     li.classList.toggle("mod-item--flagged", flagged.has(p.id));
     li.classList.toggle("mod-item--merged", Boolean(p.merged_into));
     setText(slot(li, "title"), title);
+    markLanguage(slot(li, "title"), p.hidden ? hiddenWords.language : p.language);
     setText(slot(li, "author"), person(t, p.hidden ? hiddenWords.author : p.author));
     fill(li, "merged-note", p.merged_into ? t("merged_into", { id: p.merged_into, title: titleOf(p.merged_into) }) : "");
     renderUnmerge(li, p, title);
@@ -500,6 +525,7 @@ function renderComments(li, p) {
     setText(slot(item, "author"), person(t, c.hidden ? hiddenWords.author : c.author));
     for (const name of ["number", "number-restore", "number-hide"]) setText(slot(item, name), String(c.id));
     setText(slot(item, "body"), words);
+    markLanguage(slot(item, "body"), c.hidden ? hiddenWords.language : c.language);
     fill(item, "hidden-note", c.hidden ? t("hidden_stub", { reason: reasonText(t, c.reason) }) : "");
     slot(item, "restore").hidden = !c.hidden;
     slot(item, "hide").hidden = Boolean(c.hidden);
@@ -625,6 +651,10 @@ function done(form, action, ack) {
     form.reset();
     showRoundFields();
     say(form, t("round_created"));
+    return;
+  }
+  if (action === "round.update") {
+    say(form, t("words_saved"));
     return;
   }
   if (action === "round.recount") {

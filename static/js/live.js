@@ -8,6 +8,7 @@ import { Countdown, feedback, sendForm } from "./lib/forms.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 import { Ranking } from "./lib/ranking.js";
 import { SessionState } from "./lib/session-state.js";
+import { markLanguage, pick, shown, showText } from "./lib/text.js";
 
 const root = document.getElementById("live");
 const t = loadStrings();
@@ -32,9 +33,9 @@ const countdown = new Countdown({ t, announcer, warnLate: true, sayUp: false });
 /** What an event means to the person, read out; then the page follows the state. */
 store.subscribe((event) => {
   const { type, payload } = event || {};
-  if (type === "round.opened") announce(announcer, t("round_opened", { title: payload.round.title }));
-  if (type === "round.closed") announce(announcer, t("round_closed", { title: payload.round.title }));
-  if (type === "round.published") announce(announcer, t("results_published", { title: payload.round.title }));
+  if (type === "round.opened") announce(announcer, t("round_opened", { title: shown(payload.round, "title") }));
+  if (type === "round.closed") announce(announcer, t("round_closed", { title: shown(payload.round, "title") }));
+  if (type === "round.published") announce(announcer, t("results_published", { title: shown(payload.round, "title") }));
   if (type === "proposal.submitted" && !model.mine.has(payload.proposal.id)) {
     announce(announcer, t("new_proposal", { title: payload.proposal.title }));
   }
@@ -65,8 +66,13 @@ function renderRound(round) {
   panel.className = `current-round${round ? ` current-round--${round.kind}` : ""}`;
   fill(panel, "kind", round ? t(`kind_${round.kind}`) : "");
   const waiting = model.ended ? "ended" : started() ? "waiting" : "waiting_start";
-  setText(slot(panel, "title"), round ? round.title : t(`${waiting}_title`));
-  fill(panel, "prompt", round ? round.prompt : "");
+  // The round's words in the page's language (else the other's, marked with its lang); the page's own words otherwise.
+  if (round) showText(slot(panel, "title"), round, "title", { keep: true });
+  else {
+    setText(slot(panel, "title"), t(`${waiting}_title`));
+    markLanguage(slot(panel, "title"), null);
+  }
+  showText(slot(panel, "prompt"), round, "prompt");
   setText(slot(panel, "todo"), round ? t(`todo_${round.kind}`) : t(`${waiting}_todo`));
   const plan = document.getElementById("plan");
   if (plan) plan.hidden = model.ended || started();
@@ -161,6 +167,7 @@ function fillProposal(li, p, round) {
   }
   setText(slot(li, "title"), p.title);
   fill(li, "body", p.body);
+  for (const name of ["title", "body", "summary-title", "flag-title"]) markLanguage(slot(li, name), p.language); // WCAG 3.1.2
   setText(slot(li, "author"), person(t, p.author));
   slot(li, "mine").hidden = !model.mine.has(p.id);
   fill(li, "edited", p.edited ? t("edited", { original: p.original_title }) : "");
@@ -207,6 +214,7 @@ function commentNode(c) {
     setText(slot(li, "author"), person(t, c.author));
     slot(li, "mine").hidden = !mine;
     setText(slot(li, "body"), c.body);
+    markLanguage(slot(li, "body"), c.language);
     slot(li, "flag-id").value = c.id;
     flagState(li, `comment:${c.id}`);
   }
@@ -254,7 +262,8 @@ function resultLinks(ul, published) {
       li = clone("tpl-result-link");
       li.firstElementChild.href = href;
     }
-    setText(li.firstElementChild, r.title);
+    setText(li.firstElementChild, shown(r, "title"));
+    markLanguage(li.firstElementChild, pick(r, "title").lang);
     return li;
   });
   placeInOrder(ul, items);
@@ -270,11 +279,11 @@ function payloadFor(action, fields) {
   const int = (v) => (v === undefined || v === "" ? undefined : Number(v));
   switch (action) {
     case "proposal.submit":
-      return { round: int(fields.round), title: fields.title || "", body: fields.body || "" };
+      return { round: int(fields.round), title: fields.title || "", body: fields.body || "", language: fields.language };
     case "comment.submit":
       return fields.parent
-        ? { round: int(fields.round), proposal: int(fields.proposal), body: fields.body || "", parent: int(fields.parent) }
-        : { round: int(fields.round), proposal: int(fields.proposal), body: fields.body || "", stance: fields.stance || "" };
+        ? { round: int(fields.round), proposal: int(fields.proposal), body: fields.body || "", parent: int(fields.parent), language: fields.language }
+        : { round: int(fields.round), proposal: int(fields.proposal), body: fields.body || "", stance: fields.stance || "", language: fields.language };
     case "flag.submit":
       return fields.comment ? { comment: int(fields.comment) } : { proposal: int(fields.proposal) };
     case "participant.rename":

@@ -5,12 +5,14 @@ import { clone, fill, loadStrings, setText, slot } from "./lib/dom.js";
 import { Countdown } from "./lib/forms.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 import { SessionState } from "./lib/session-state.js";
+import { markLanguage, shown, showText } from "./lib/text.js";
 
 const root = document.getElementById("live");
 const t = loadStrings();
 const indicator = document.getElementById("connection");
 const reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
 const STEP_MS = 3500;
+const both = root.dataset.both === "1"; // a mixed room: the board's words in Welsh, then English (?both=1)
 
 const store = new SessionState();
 const model = store.state;
@@ -37,15 +39,28 @@ function render() {
   const round = store.current();
   const panel = document.getElementById("present-round");
   fill(panel, "kind", round ? t(`kind_${round.kind}`) : "");
-  setText(slot(panel, "title"), round ? round.title : t("waiting_title"));
-  fill(panel, "prompt", round ? round.prompt : "");
+  const title = slot(panel, "title");
+  if (round) showText(title, round, "title", { both, keep: true });
+  else {
+    delete title.dataset.both;
+    setText(title, t("waiting_title"));
+    markLanguage(title, null);
+  }
+  showText(slot(panel, "prompt"), round, "prompt", { both });
   fill(panel, "closed", round ? "" : closedNote());
   tick();
   const list = document.getElementById("proposals");
   const titles = [...model.proposals.values()].filter((p) => !p.hidden && !p.merged_into).sort((a, b) => a.id - b.id);
   // Rebuild only when the list changed, so a projector does not flicker.
-  if ([...list.children].map((li) => li.textContent).join("\n") !== titles.map((p) => p.title).join("\n")) {
-    list.replaceChildren(...titles.map((p) => Object.assign(document.createElement("li"), { textContent: p.title })));
+  const key = (items) => items.join("\n");
+  const shownNow = [...list.children].map((li) => `${li.lang}:${li.textContent}`);
+  if (key(shownNow) !== key(titles.map((p) => `${p.language || ""}:${p.title}`))) {
+    // Each proposal in the language it is written in (WCAG 3.1.2).
+    list.replaceChildren(...titles.map((p) => {
+      const li = Object.assign(document.createElement("li"), { textContent: p.title });
+      markLanguage(li, p.language);
+      return li;
+    }));
   }
   const published = [...model.rounds.values()].filter((r) => r.state === "published" && r.result);
   const latest = published.sort((a, b) => a.position - b.position).pop();
@@ -64,7 +79,7 @@ function closedNote() {
   const run = [...model.rounds.values()].filter((r) => r.state !== "draft").sort((a, b) => a.position - b.position);
   const last = run.pop();
   if (!last || last.state !== "closed") return "";
-  return t(last.kind === "vote" ? "closed_vote" : "closed_round", { title: last.title });
+  return t(last.kind === "vote" ? "closed_vote" : "closed_round", { title: shown(last, "title") });
 }
 
 function tick() {
@@ -101,7 +116,7 @@ function play(round) {
   const box = document.getElementById("present-results");
   const result = round.result;
   const stages = result.stages && result.stages.length ? result.stages : [{ stage: 1, votes: result.scores || {}, elected: result.winners || [], excluded: [] }];
-  setText(slot(box, "heading"), t("results_title", { title: round.title }));
+  setText(slot(box, "heading"), t("results_title", { title: shown(round, "title") }));
   fill(box, "trust", trustLabel(result));
   const top = Math.max(1, ...stages.flatMap((s) => Object.values(s.votes || {}).map(Number)));
   const rows = new Map();

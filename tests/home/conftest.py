@@ -12,7 +12,7 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from home.demo import ensure_locales, load_demo
-from home.models import BoardPage, BoardPartner, ConsultationPage, HomePage, OutcomeUpdate, Stage
+from home.models import BoardPage, BoardPartner, Commitment, CommitmentUpdate, ConsultationPage, HomePage, Stage
 from home.permissions import ensure_board_editors_group
 
 PASSWORD = "a-test-password-1"
@@ -80,7 +80,7 @@ def make_board(home, cy, *, title, slug, title_cy, slug_cy):
 
 
 def make_consultation(board, *, title, slug, question, stage=Stage.OPEN, **fields):
-    """A consultation page under `board` with one "You said, we did" update."""
+    """A consultation page under `board` with one "You said, we did" commitment (by the board's first partner)."""
     consultation = ConsultationPage(
         title=title,
         slug=slug,
@@ -89,8 +89,14 @@ def make_consultation(board, *, title, slug, question, stage=Stage.OPEN, **field
         opens=date(2026, 11, 2),
         closes=date(2027, 1, 29),
         decision_due=date(2027, 4, 30),
-        outcome_updates=[
-            OutcomeUpdate(date=date(2026, 10, 12), you_said="Buses are too early.", we_did="Later clinics.", partner="NHS")
+        commitments=[
+            Commitment(
+                title="Later clinics.",
+                you_said="Buses are too early.",
+                partner=board.partners.first(),
+                status="in_progress",
+                updates=[CommitmentUpdate(date=date(2026, 10, 12), text="Two clinics start at 10am.")],
+            )
         ],
         **fields,
     )
@@ -116,12 +122,13 @@ def build_site_tree():
         slug="trafnidiaeth-wledig",
         question="Sut dylai pobl gyrraedd y feddygfa heb fws?",
         children={
-            "outcome_updates": [
-                OutcomeUpdate(
-                    date=date(2026, 10, 12),
+            "commitments": [
+                Commitment(
+                    title="Clinigau hwyrach.",
                     you_said="Mae’r bysiau’n rhy gynnar.",
-                    we_did="Clinigau hwyrach.",
-                    partner="GIG",
+                    partner=board_a_cy.partners.first(),
+                    status="in_progress",
+                    updates=[CommitmentUpdate(date=date(2026, 10, 12), text="Mae dau glinig yn dechrau am 10am.")],
                 )
             ]
         },

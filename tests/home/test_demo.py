@@ -8,7 +8,7 @@ from wagtail.documents.models import Document
 from wagtail.models import GroupPagePermission, Locale, Page, PageLogEntry, Revision, Site
 
 from home.demo import load_demo
-from home.models import BoardPage, BoardPartner, ConsultationPage, HomePage, OutcomeUpdate, Stage
+from home.models import BoardPage, BoardPartner, Commitment, CommitmentUpdate, ConsultationPage, HomePage, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,8 @@ def snapshot():
         "group page permissions": GroupPagePermission.objects.count(),
         "documents": Document.objects.count(),
         "partners": BoardPartner.objects.count(),
-        "updates": OutcomeUpdate.objects.count(),
+        "commitments": sorted(Commitment.objects.values_list("pk", "partner_id", "status")),
+        "progress updates": CommitmentUpdate.objects.count(),
         "latest revisions": sorted(Page.objects.values_list("id", "latest_revision_id")),
         "passwords": sorted(get_user_model().objects.values_list("username", "password")),
     }
@@ -79,7 +80,7 @@ def test_demo_boards_consultations_and_updates_read_like_real_practice(demo):
         consultations = ConsultationPage.objects.child_of(board)
         assert consultations.count() >= 1
         for consultation in consultations:
-            assert consultation.outcome_updates.count() >= 1
+            assert consultation.commitments.count() >= 1
             assert any(block.block_type == "timeline" for block in consultation.background)
             assert consultation.documents
     stages = set(ConsultationPage.objects.values_list("stage", flat=True))
@@ -99,7 +100,7 @@ def test_demo_users_have_the_right_roles(demo):
     assert not west_wales.permissions_for_user(editor).can_edit()
     facilitator = users["facilitator"]
     assert facilitator.is_staff and not facilitator.is_superuser
-    assert not facilitator.groups.exists()
+    assert [group.name for group in facilitator.groups.all()] == ["North Wales facilitators"]
     assert not north_wales.permissions_for_user(facilitator).can_edit()
 
 

@@ -16,6 +16,7 @@ export class Ranking {
     this.live = document.getElementById("announcer");
     this.items = new Map(); // proposal id -> <li>
     this.titles = new Map();
+    this.languages = new Map(); // the language each proposal is written in, for its lang attribute
     this.ballot = []; // proposal ids on the ballot, in ballot order
     this.order = []; // ranked proposal ids, first choice first
     this.roundId = null;
@@ -39,6 +40,7 @@ export class Ranking {
     for (const id of ballot) {
       const proposal = proposals.get(id);
       this.titles.set(id, proposal && proposal.title ? proposal.title : `#${id}`);
+      this.languages.set(id, (proposal && proposal.language) || "");
     }
     this.render();
   }
@@ -84,6 +86,11 @@ export class Ranking {
     setText(slot(li, "number"), rank ? String(rank) : "–");
     setText(slot(li, "title"), title);
     for (const name of ["up-title", "down-title", "add-title"]) setText(slot(li, name), `: ${title}`);
+    const lang = this.languages.get(id);
+    for (const name of ["title", "up-title", "down-title", "add-title"]) {
+      if (lang) slot(li, name).setAttribute("lang", lang);
+      else slot(li, name).removeAttribute("lang");
+    }
     const up = li.querySelector('[data-move="up"]');
     const down = li.querySelector('[data-move="down"]');
     li.querySelector('[data-move="add"]').hidden = rank > 0;

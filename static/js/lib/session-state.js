@@ -122,7 +122,7 @@ export class SessionState {
     const fac = s.facilitator;
     if (fac && p.hidden) {
       // Keep the words (and author) of a proposal being hidden, so it can be judged for restoring.
-      if (old && !old.hidden) fac.hidden_proposals[String(p.id)] = { title: old.title, body: old.body, author: old.author };
+      if (old && !old.hidden) fac.hidden_proposals[String(p.id)] = { title: old.title, body: old.body, language: old.language, author: old.author };
       fac.flags = fac.flags.filter((f) => f.proposal !== p.id);
     }
     s.proposals.set(p.id, { ...p, mine: s.mine.has(p.id) });
@@ -133,7 +133,7 @@ export class SessionState {
     const old = s.comments.get(c.id);
     const fac = s.facilitator;
     if (fac && c.hidden) {
-      if (old && !old.hidden) fac.hidden_comments[String(c.id)] = { body: old.body, author: old.author };
+      if (old && !old.hidden) fac.hidden_comments[String(c.id)] = { body: old.body, language: old.language, author: old.author };
       fac.flags = fac.flags.filter((f) => f.comment !== c.id);
     }
     s.comments.set(c.id, { ...c, mine: s.myComments.has(c.id) });
