@@ -21,6 +21,9 @@ on a fresh session and freshly started server process(es):
    ballot at a random moment within `--vote-seconds` (a client whose socket was closed reconnects with
    its cookies first); ack latency and ballots acknowledged per second, then the ballots in the database
    are counted;
+   With `--kill-one` (redis2), the second daphne is SIGKILLed halfway through the broadcast; its clients
+   reconnect to the first (as a balancer would send them, with the browser's backoff) and get the state as it is
+   then; lost still counts every event any client never got; the figures show how many moved and how long it took;
 5. the same broadcast (same frame size, same rate, same N, same load processes) against a bare
    `websockets` server process that json-encodes each event once and `broadcast()`s it.
 
@@ -39,6 +42,7 @@ import os
 import random
 import re
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -528,7 +532,28 @@ async def open_with_retry(client, target, delay, deadline, first_errors):
 
 
 async def cmd_drain(spec, clients, cookies, pool):
-    return await drain(clients, spec["ids"], spec["seconds"], resync=spec["resync"])
+    moved = await failover(clients, spec["failover"], spec["seconds"]) if spec.get("failover") else {}
+    return await drain(clients, spec["ids"], spec["seconds"], resync=spec["resync"]) | moved
+
+
+async def failover(clients, ports, seconds):
+    """Reconnect the clients the killed server dropped to the one left (as a balancer would send them), with the
+    browser's backoff; they get the state as it is now and carry on."""
+    dead, alive = f":{ports['from']}", f":{ports['to']}"
+    moved = [c for c in clients if c.closed is not None and dead + "/" in c.target[0]]
+
+    async def move(client):
+        uri, origin, cookie, source = client.target
+        target = (uri.replace(dead + "/", alive + "/"), origin.replace(dead, alive), cookie, source)
+        return await open_with_retry(client, target, random.random() * 2, time.monotonic() + seconds, [])
+
+    started = time.monotonic()
+    results = await gather_bounded([move(c) for c in moved], seconds + 10)
+    return {
+        "moved": len(moved),
+        "moved_failed": sum(1 for r in results if not isinstance(r, tuple)),
+        "moved_s": time.monotonic() - started,
+    }
 
 
 async def cmd_vote(spec, clients, cookies, pool):
@@ -721,6 +746,7 @@ async def run_cyd(args, env, ports, pids, loads, n):
     proposal_round, _comment_round, vote_round = rounds
     main_port = ports[0]
     origin = f"http://127.0.0.1:{main_port}"
+    sender_ports = ports[:1] if args.kill_one else ports  # the one to be killed serves only the measured clients
     senders_needed = max(2, math.ceil(args.events_per_second * min(args.seconds, 60) / CONTRIBUTIONS_PER_SENDER_MINUTE))
     facilitator = Client(passive=True)
     fac_cookie = await asyncio.to_thread(http_login, main_port, *FACILITATOR)
@@ -731,13 +757,13 @@ async def run_cyd(args, env, ports, pids, loads, n):
         loop = asyncio.get_running_loop()
         cookies = await asyncio.gather(
             *(
-                loop.run_in_executor(pool, http_join, ports[i % len(ports)], "127.0.0.1", code, f"Sender {i}")
+                loop.run_in_executor(pool, http_join, sender_ports[i % len(sender_ports)], "127.0.0.1", code, f"Sender {i}")
                 for i in range(senders_needed)
             )
         )
     senders = [Client(passive=True) for _ in cookies]
     for i, (sender, cookie) in enumerate(zip(senders, cookies, strict=True)):
-        port = ports[i % len(ports)]
+        port = sender_ports[i % len(sender_ports)]
         await sender.open(f"ws://127.0.0.1:{port}/ws/sessions/{code}/", f"http://127.0.0.1:{port}", cookie)
     plan = [
         (i, ports[i % len(ports)], f"127.0.0.{2 + i // args.joins_per_address}") for i in range(n)
@@ -780,11 +806,25 @@ async def run_cyd(args, env, ports, pids, loads, n):
             out.setdefault("send_errors", []).append(reply.get("code"))
             return False
 
-        cpu0 = cpu_seconds(pids)
+        cpu0 = [cpu_seconds([pid]) for pid in pids]
+        killer = asyncio.ensure_future(kill_later(pids[-1], args.seconds / 2, cpu0, out)) if args.kill_one else None
         acked = await broadcast_phase(send_one, args.events_per_second, args.seconds)
-        specs = [{"ids": acked, "seconds": args.drain_seconds, "resync": True}] * len(loads)
-        replies = await ask_all(loads, "drain", specs, args.drain_seconds + 4 * REQUEST_TIMEOUT + 30)
-        cpu = cpu_seconds(pids) - cpu0
+        failover = {"from": ports[-1], "to": ports[0]} if args.kill_one else None
+        specs = [{"ids": acked, "seconds": args.drain_seconds, "resync": True, "failover": failover}] * len(loads)
+        replies = await ask_all(loads, "drain", specs, 2 * args.drain_seconds + 4 * REQUEST_TIMEOUT + 40)
+        if killer is not None:
+            await killer
+            out["moved"] = sum(r.get("moved", 0) for r in replies)
+            out["moved_failed"] = sum(r.get("moved_failed", 0) for r in replies)
+            out["moved_s"] = max(r.get("moved_s", 0) for r in replies)
+        each = [
+            out["killed_cpu_s"] if pid in out.get("killed", ()) else cpu_seconds([pid]) - c
+            for pid, c in zip(pids, cpu0, strict=True)
+        ]
+        out["cpu_each_s"] = each
+        cpu = sum(each)
+        if args.kill_one:
+            pids = pids[:-1]
         sockets = out["connected"] + len(senders) + 1
         out.update(collect_broadcast(replies, acked, out["connected"]))
         out["cpu_us_per_delivery"] = cpu / max(1, len(acked) * sockets) * 1e6
@@ -800,6 +840,14 @@ async def run_cyd(args, env, ports, pids, loads, n):
     finally:
         await gather_bounded([c.close() for c in [facilitator, *senders]], 15)
     return out
+
+
+async def kill_later(pid, delay, cpu0, out):
+    """SIGKILL one daphne mid-broadcast (as a crash would), noting the CPU it had used."""
+    await asyncio.sleep(delay)
+    out["killed_cpu_s"] = cpu_seconds([pid]) - cpu0[-1]
+    os.kill(pid, signal.SIGKILL)
+    out["killed"] = [pid]
 
 
 async def vote_phase(args, env, pids, loads, facilitator, out, proposal_round, vote_round):
@@ -1019,6 +1067,9 @@ def main():
     parser.add_argument(
         "--backlog", type=int, help="daphne's listen backlog (default: the Makefile's, as `make run`; Twisted's is 50)"
     )
+    parser.add_argument(
+        "--kill-one", action="store_true", help="redis2: SIGKILL the second daphne mid-broadcast; its clients fail over"
+    )
     parser.add_argument("--max-run-seconds", type=float, default=900, help="hard limit per phase set")
     parser.add_argument(
         "--simulate-drops", type=float, default=0.0, help="self-check: Cyd clients ignore this share of live frames"
@@ -1027,6 +1078,8 @@ def main():
     parser.add_argument("--json", help="also write every run's figures to this file")
     args = parser.parse_args()
     args.procs = max(1, min(8, args.procs))
+    if args.kill_one and args.config != "redis2":
+        parser.error("--kill-one needs --config redis2 (a second process to fail over to)")
     args.backlog = args.backlog or make_run_daphne()[1]
     env = environment(args)
     print_header(args)
@@ -1038,7 +1091,8 @@ def main():
         print_row(cyd, bare)
         for run_cyd_figures, _bare in runs:
             keys = ("join_failed", "join_s", "unconnected", "connect_s", "state_p50_s", "state_p95_s")
-            keys += ("join_why", "refused_why", "send_errors", "vote_error", "ballot_errors")
+            keys += ("join_why", "refused_why", "send_errors", "vote_error", "ballot_errors", "cpu_each_s")
+            keys += ("moved", "moved_failed", "moved_s")
             notes = {k: round(v, 3) if isinstance(v, float) else v for k in keys if (v := run_cyd_figures.get(k))}
             notes.update(gaps=run_cyd_figures["gaps"])
             notes.update(syncs=run_cyd_figures["syncs"], snapshots=run_cyd_figures["snapshots"])

@@ -17,8 +17,9 @@ def participant_summary(participant):
     return {"id": participant.pk, "name": participant.display_name}
 
 
-def round_summary(round_):
-    """A round as every viewer may see it (never the result: that travels only once allowed)."""
+def round_summary(round_, ballot=None):
+    """A round as every viewer may see it (never the result: that travels only once allowed); `ballot`: the ids of
+    its ballot's proposals when the caller read them already."""
     data = {
         "id": round_.pk,
         "kind": round_.kind,
@@ -37,8 +38,7 @@ def round_summary(round_):
         data |= {
             "method": round_.method,
             "seats": round_.seats,
-            # .all() uses the snapshot's prefetch: no query per round.
-            "ballot": sorted(p.pk for p in round_.ballot_proposals.all()),
+            "ballot": sorted(ballot if ballot is not None else (p.pk for p in round_.ballot_proposals.all())),
         }
     return data
 
@@ -207,17 +207,44 @@ def reconciliation_round(session):
     return votes.filter(state=Round.State.OPEN).first() or votes.order_by("-opened_at", "-position").first()
 
 
+# The session's proposals and comments as the public sees them, per process, for the last public event they reflect.
+# They change only through public events (submitted, hidden, restored, merged, edited ...), each of which moves
+# `last_public_seq`: a connect storm of 2,000 people builds them once per event, not once per person.
+_contributions: dict[tuple, tuple[list, list]] = {}
+CONTRIBUTIONS_KEPT = 32  # sessions whose lists a process keeps
+
+
+def _public_contributions(session):
+    """[(author_id, public dict)] for the session's proposals and for its comments, as of `session.last_public_seq`."""
+    key = (session.pk, session.created_at, session.last_public_seq)
+    cached = _contributions.get(key)
+    if cached is None:
+        proposals = [(p.author_id, proposal_public(p)) for p in Proposal.objects.filter(round__session=session)]
+        comments = [(c.author_id, comment_public(c)) for c in Comment.objects.filter(round__session=session)]
+        stale = [k for k in _contributions if k[0] == session.pk]
+        if len(_contributions) - len(stale) >= CONTRIBUTIONS_KEPT:
+            stale = list(_contributions)
+        for old in stale:
+            _contributions.pop(old, None)
+        cached = _contributions[key] = (proposals, comments)
+    return cached
+
+
 def session_state(session, actor):
     """Everything this viewer may see of the session now, with the seq it is current to."""
     session = LiveSession.objects.get(pk=session.pk)  # fresh last_seq
     viewer = viewer_flags(session, actor)
     facilitator = viewer["facilitator"]
     me = actor.participant.pk if actor.participant else None
-    rounds = list(session.rounds.prefetch_related("ballot_proposals"))
+    rounds = list(session.rounds.all())
+    ballots = {round_.pk: [] for round_ in rounds}  # the ballots' proposal ids, read as pairs (no Proposal objects)
+    for round_id, proposal_id in Round.ballot_proposals.through.objects.filter(round__session=session).values_list(
+        "round_id", "proposal_id"
+    ):
+        ballots[round_id].append(proposal_id)
     if not facilitator:
         rounds = [r for r in rounds if r.state != Round.State.DRAFT]
-    proposals = list(Proposal.objects.filter(round__session=session).select_related("round"))
-    comments = list(Comment.objects.filter(round__session=session))
+    proposals, comments = _public_contributions(session)
     state = {
         "session": {
             "id": session.pk,
@@ -232,12 +259,12 @@ def session_state(session, actor):
         },
         "viewer": viewer,
         "rounds": [],
-        "proposals": [proposal_public(p) | {"mine": p.author_id == me and me is not None} for p in proposals],
-        "comments": [comment_public(c) | {"mine": c.author_id == me and me is not None} for c in comments],
+        "proposals": [data | {"mine": author == me and me is not None} for author, data in proposals],
+        "comments": [data | {"mine": author == me and me is not None} for author, data in comments],
         "my_ballots": {},
     }
     for round_ in rounds:
-        summary = round_summary(round_)
+        summary = round_summary(round_, ballots[round_.pk])
         if round_.result and (round_.state == Round.State.PUBLISHED or facilitator):
             summary["result"] = round_.result
         state["rounds"].append(summary)

@@ -121,8 +121,16 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # An unreachable Redis fails a send within seconds (sockets stay up and resync from the log).
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}], "capacity": 1500, "expiry": 30},
+            # An unreachable Redis fails a send within seconds (sockets stay up and resync from the log). A read waits
+            # longer than the layer's blocking read (BZPOPMIN, 5 s): redis-py 8's default socket_timeout is also 5 s,
+            # which broke every idle read off with a timeout (django/channels_redis#422) and left the process's
+            # subscription deaf for the retry delay. Capacity: messages a channel holds; each process's hub reads its
+            # session's one channel at once, so 1,500 is minutes of events (docs/deploy.md).
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2, "socket_timeout": 15, "socket_keepalive": True}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
 else:

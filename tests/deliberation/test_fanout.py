@@ -10,6 +10,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from config.asgi import application
 from deliberation import fanout, services
@@ -310,3 +311,45 @@ def test_live_records_are_left_out_of_wagtails_reference_index():
 
     indexed = {m.__name__ for m in apps.get_app_config("deliberation").get_models() if ReferenceIndex.model_is_indexable(m)}
     assert indexed == {"LiveSession"}
+
+
+async def test_a_citizen_connecting_after_moderation_gets_the_lists_as_they_are_now(
+    live, join, connect, fac_actor, proposal_round
+):
+    """Connects share one build of the public proposals per public event; hiding or rewording one is such an event."""
+    ideas = await database_sync_to_async(proposal_round)(["Bus pass", "Library hours"], "Alys")
+    bryn, _ = await database_sync_to_async(join)("Bryn")
+
+    async def titles():
+        _, client, state = await connect(live.code, participant=bryn)
+        await client.close()
+        return {p["id"]: (p.get("title"), p["hidden"], p["mine"]) for p in state["payload"]["proposals"]}
+
+    first, second = (p.pk for p in ideas.proposals)
+    assert await titles() == {first: ("Bus pass", False, False), second: ("Library hours", False, False)}
+    await database_sync_to_async(services.proposal_hide)(actor=fac_actor, session=live, proposal_id=first, reason="Off topic")
+    await database_sync_to_async(services.proposal_edit_title)(
+        actor=fac_actor, session=live, proposal_id=second, title="Longer library hours"
+    )
+    assert await titles() == {first: (None, True, False), second: ("Longer library hours", False, False)}
+    # `mine` is per viewer, never shared: the author sees their own.
+    _, alys, state = await connect(live.code, participant=ideas.authors[0].participant)
+    assert {p["mine"] for p in state["payload"]["proposals"]} == {True}
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis channel layer only (the PostgreSQL + Redis run)")
+async def test_an_idle_session_on_redis_keeps_listening_without_a_timeout(live, join, connect, fac_actor, caplog):
+    """channels_redis reads with a 5 s blocking BZPOPMIN; redis-py 8 times a socket out after 5 s by default, which
+    broke idle reads off as "layer unavailable" (django/channels_redis#422) and left the hub deaf while it waited."""
+    layer = get_channel_layer()
+    assert all(host.get("socket_timeout", 5) > layer.brpop_timeout for host in layer.hosts)
+    alys, actor = await database_sync_to_async(join)("Alys")
+    ideas = await database_sync_to_async(lambda: rounds_of(live)["proposal"].pk)()
+    await database_sync_to_async(services.round_open)(actor=fac_actor, session=live, round_id=ideas)
+    _, client, _ = await connect(live.code, participant=alys)
+    await asyncio.sleep(7)  # longer than one blocking read: nothing happens meanwhile
+    started = time.monotonic()
+    await database_sync_to_async(services.proposal_submit)(actor=actor, session=live, round_id=ideas, title="After a quiet spell")
+    await client.event("proposal.submitted", timeout=5)
+    assert time.monotonic() - started < 1.5
+    assert "unavailable" not in caplog.text
