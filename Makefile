@@ -39,8 +39,11 @@ run: messages
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py check
-	@# The worker closes timed rounds on the server's clock; Ctrl-C (or daphne exiting) stops both.
-	$(PY) manage.py cyd_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	@# cyd_worker keeps the schedule on the server's clock (rounds open and close, reminders fall due); db_worker runs the
+	@# queued tasks (e-mail). Ctrl-C (or daphne exiting) stops all three.
+	$(PY) manage.py cyd_worker & worker=$$!; \
+	$(PY) manage.py db_worker --backend cyd --no-reload & tasks=$$!; \
+	trap 'kill $$worker $$tasks 2>/dev/null; wait $$worker $$tasks' EXIT; trap 'exit 130' INT TERM; \
 	$(VENV)/bin/daphne $(DAPHNE_LIMITS) -e $(DAPHNE_ENDPOINT) config.asgi:application
 
 test: messages

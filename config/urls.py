@@ -11,6 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from config import views
 from home import views as home_views
+from home.feeds import BoardCommitmentsFeed, BoardConsultationsFeed
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -27,8 +28,12 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("search/", home_views.search, name="search"),
+    path("boards/<int:board_id>/commitments.<str:fmt>", home_views.board_commitments_export, name="board_commitments_export"),
+    path("boards/<int:board_id>/feeds/consultations.atom", BoardConsultationsFeed(), name="board_consultations_feed"),
+    path("boards/<int:board_id>/feeds/commitments.atom", BoardCommitmentsFeed(), name="board_commitments_feed"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notify/", include("notify.urls")),
     path("", include("deliberation.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -1,8 +1,12 @@
-"""Demo live sessions for `manage.py load_demo`: one in progress to join, one with published results."""
+"""Demo live sessions for `manage.py load_demo`: one in progress to join, one with published results, one online
+on a schedule, and one in each way to decide who may vote."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from deliberation import services
 from deliberation.models import LiveSession, Round
@@ -14,8 +18,9 @@ PAST_CODE = "RUTH34"
 CARDS_CODE = "CERDYN"  # voting cards
 SIGNIN_CODE = "BWRDD4"  # sign-in list: the board's members
 ADMISSION_CODE = "DERBYN"  # the facilitator admits each person
+ONLINE_CODE = "PYTHEW"  # online for a fortnight (pythefnos), then a scheduled vote
 DEMO_CARDS = 40
-DEMO_CODES = (LIVE_CODE, PAST_CODE, CARDS_CODE, SIGNIN_CODE, ADMISSION_CODE)
+DEMO_CODES = (LIVE_CODE, PAST_CODE, CARDS_CODE, SIGNIN_CODE, ADMISSION_CODE, ONLINE_CODE)
 
 # Every word the board writes is in Welsh too (Welsh Language Standards): the English text and its Welsh.
 WELSH = {
@@ -53,6 +58,27 @@ WELSH = {
     "Corwen village hall: transport pilot (admission)": "Neuadd bentref Corwen: cynllun peilot trafnidiaeth (derbyn)",
     "A small meeting: the facilitator admits each person who asks to join.": (
         "Cyfarfod bach: mae’r hwylusydd yn derbyn pob person sy’n gofyn am gael ymuno."
+    ),
+    "Prestatyn: a safer way to school (online, then a vote)": ("Prestatyn: ffordd fwy diogel i’r ysgol (ar-lein, yna pleidlais)"),
+    "Ideas online for two weeks, then a vote that opens and closes on its own: take part when it suits you.": (
+        "Syniadau ar-lein am bythefnos, yna pleidlais sy’n agor ac yn cau ar ei phen ei hun: "
+        "cymerwch ran pan fydd yn gyfleus i chi."
+    ),
+    "Ideas for the school run": "Syniadau ar gyfer y daith i’r ysgol",
+    "What would make walking or cycling to school safer?": "Beth fyddai’n gwneud cerdded neu feicio i’r ysgol yn fwy diogel?",
+    "Choose what to try first": "Dewis beth i roi cynnig arno gyntaf",
+    # Sessions still to come (issue 12), one on each of two boards.
+    "Denbigh town hall: which transport pilot?": "Neuadd y dref Dinbych: pa gynllun peilot trafnidiaeth?",
+    "An evening in the town hall: bring your ideas, talk them through and rank them, on a phone or on paper.": (
+        "Noson yn neuadd y dref: dewch â’ch syniadau, trafodwch nhw a’u rhoi yn eu trefn, ar ffôn neu ar bapur."
+    ),
+    "Pontypridd: meeting your neighbours": "Pontypridd: cwrdd â’ch cymdogion",
+    "A morning at the library: ideas first, then a ranked vote on what to try.": (
+        "Bore yn y llyfrgell: syniadau yn gyntaf, yna pleidlais yn ôl trefn ar beth i roi cynnig arno."
+    ),
+    "Ideas for meeting neighbours": "Syniadau ar gyfer cwrdd â chymdogion",
+    "What would help you meet the people who live near you?": (
+        "Beth fyddai’n eich helpu i gwrdd â’r bobl sy’n byw yn agos atoch chi?"
     ),
 }
 
@@ -197,6 +223,38 @@ def _past_session(consultation, facilitator):
     return session
 
 
+def _online_session(consultation, facilitator):
+    """Beyond the room: proposals open online for two weeks (closing by themselves), then a vote scheduled to open
+    the next day and stay open a week; the facilitator reviews the count before publishing."""
+    session = _session(
+        consultation,
+        ONLINE_CODE,
+        "Prestatyn: a safer way to school (online, then a vote)",
+        "Ideas online for two weeks, then a vote that opens and closes on its own: take part when it suits you.",
+    )
+    session.facilitators.add(facilitator)
+    fac = Actor(user=facilitator)
+    rounds = _rounds(
+        session,
+        [
+            ("proposal", "Ideas for the school run", "What would make walking or cycling to school safer?", "irv", 1),
+            ("vote", "Choose what to try first", "Rank the ideas: 1 for the one you want most.", "irv", 1),
+        ],
+    )
+    two_weeks = 14 * 24 * 60
+    services.round_open(actor=fac, session=session, round_id=rounds["proposal"].pk, minutes=two_weeks, auto_close=True)
+    for name, title in (("Carys", "A crossing patrol on the High Street"), ("Owen", "Cycle parking at the gates")):
+        actor = Actor(participant=services.participant_join(session=session, display_name=name))
+        services.proposal_submit(actor=actor, session=session, round_id=rounds["proposal"].pk, title=title)
+    ideas_close = Round.objects.get(pk=rounds["proposal"].pk).closes_at
+    # The vote opens at 10:00 UK time the day after the ideas close, and stays open a week.
+    opens = timezone.localtime(ideas_close + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    services.round_schedule(
+        actor=fac, session=session, round_id=rounds["vote"].pk, opens_at=opens, closes_at=opens + timedelta(weeks=1)
+    )
+    return session
+
+
 def _mode_session(consultation, facilitator, code, title, description, mode):
     """A session in `mode` with an open proposal round and a vote still to open."""
     session = _session(consultation, code, title, description)
@@ -264,7 +322,13 @@ def load_demo_sessions(*, consultation, facilitator):
             _live_session(consultation, facilitator)
         if not LiveSession.objects.filter(code=PAST_CODE).exists():
             _past_session(consultation, facilitator)
-        for code, make in ((CARDS_CODE, _cards_session), (SIGNIN_CODE, _signin_session), (ADMISSION_CODE, _admission_session)):
+        sessions = (
+            (CARDS_CODE, _cards_session),
+            (SIGNIN_CODE, _signin_session),
+            (ADMISSION_CODE, _admission_session),
+            (ONLINE_CODE, _online_session),
+        )
+        for code, make in sessions:
             if not LiveSession.objects.filter(code=code).exists():
                 make(consultation, facilitator)
         _add_missing_welsh()
@@ -280,4 +344,59 @@ def load_demo_sessions(*, consultation, facilitator):
         f"print them: {base}/en/s/{CARDS_CODE}/cards/)",
         f"  sign-in list: {SIGNIN_CODE}  {base}/s/{SIGNIN_CODE}/  (facilitator and editor are on the list)",
         f"  admission:    {ADMISSION_CODE}  {base}/s/{ADMISSION_CODE}/  (two people waiting in the console)",
+        f"On a schedule: {ONLINE_CODE}  {base}/s/{ONLINE_CODE}/  (ideas online for two weeks, then a scheduled vote)",
     ]
+
+
+# Sessions still to come, for the board pages' "Coming up" (issue 12): (code, title, description, rounds, days ahead, hour).
+UPCOMING = (
+    (
+        "NEUADD",
+        "Denbigh town hall: which transport pilot?",
+        "An evening in the town hall: bring your ideas, talk them through and rank them, on a phone or on paper.",
+        [
+            ("proposal", "Your ideas", "What would help you reach health services without a car?", "irv", 1),
+            ("vote", "Choose the pilot", "Rank the ideas: 1 for the one you want most.", "irv", 1),
+        ],
+        4,
+        18,
+    ),
+    (
+        "CWMTAF",
+        "Pontypridd: meeting your neighbours",
+        "A morning at the library: ideas first, then a ranked vote on what to try.",
+        [
+            ("proposal", "Ideas for meeting neighbours", "What would help you meet the people who live near you?", "irv", 1),
+            ("vote", "Choose what to try first", "Rank the ideas: 1 for the one you want most.", "irv", 1),
+        ],
+        6,
+        10,
+    ),
+)
+
+
+def _days_ahead(days, hour):
+    """`days` from today at `hour`:00 UK time."""
+    return timezone.localtime(timezone.now() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def load_upcoming_sessions(boards):
+    """A scheduled session a few days ahead for each (consultation, facilitator or None) in `boards`, in UPCOMING's
+    order. A second run changes nothing, unless a session's start has passed (a demo loaded long ago): then it moves
+    a few days ahead again, so the board page still shows it. Return lines for the console."""
+    lines = []
+    with transaction.atomic():
+        for (consultation, facilitator), (code, title, description, rounds, days, hour) in zip(boards, UPCOMING, strict=False):
+            session = LiveSession.objects.filter(code=code).first()
+            if session is None:
+                session = _session(consultation, code, title, description)
+                _rounds(session, rounds)
+                if facilitator is not None:
+                    session.facilitators.add(facilitator)
+            if session.status == LiveSession.Status.SCHEDULED and (
+                session.starts_at is None or session.starts_at <= timezone.now()
+            ):
+                session.starts_at = _days_ahead(days, hour)
+                session.save(update_fields=["starts_at"])
+            lines.append(f"Coming up: {code}  {session.title}, {timezone.localtime(session.starts_at):%d %B at %H:%M}")
+    return lines

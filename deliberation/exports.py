@@ -135,6 +135,12 @@ def _counted(p, c, who):
     return _("%(who)s counted round %(round)s with %(method)s: %(reason)s") % (values | {"reason": no_result(result)})
 
 
+def _opened(p, c, who):
+    if p.get("by") == "schedule":
+        return _("Round %(round)s opened by itself at its scheduled time.") % {"round": c.round(p.get("round"))}
+    return _("%(who)s opened round %(round)s.") % {"who": who, "round": c.round(p.get("round"))}
+
+
 def _closed(p, c, who):
     if p.get("by") == "timer":
         return _("Round %(round)s closed by itself when its time was up.") % {"round": c.round(p.get("round"))}
@@ -238,7 +244,10 @@ EVENT_WORDS = {
     "round.updated": lambda p, c, who: (
         _("%(who)s changed the words of round %(round)s.") % {"who": who, "round": c.round(p.get("round"))}
     ),
-    "round.opened": lambda p, c, who: _("%(who)s opened round %(round)s.") % {"who": who, "round": c.round(p.get("round"))},
+    "round.opened": _opened,
+    "round.scheduled": lambda p, c, who: (
+        _("%(who)s changed the schedule of round %(round)s.") % {"who": who, "round": c.round(p.get("round"))}
+    ),
     "round.closed": _closed,
     "round.auto_closed": lambda p, c, who: _closed(p | {"by": "timer"}, c, who),
     "round.counted": _counted,

@@ -76,7 +76,25 @@ class RoundAdminForm(BilingualWarnings, WagtailAdminModelForm):
                 _("“%(title)s” has already opened. Change it from the facilitator console, where it is logged.")
                 % {"title": instance.title}
             )
+        if not self.opened and {"opens_at", "closes_at"} & set(self.changed_data):
+            self.check_schedule(cleaned)
         return cleaned
+
+    def check_schedule(self, cleaned):
+        """A draft's times, by the console's rules (deliberation/services/rounds.py); the error under its field."""
+        from django.utils import timezone
+
+        from deliberation.services.rounds import schedule_problem
+
+        problem = schedule_problem(
+            cleaned.get("opens_at"),
+            cleaned.get("closes_at"),
+            now=timezone.now(),
+            new_opens="opens_at" in self.changed_data,
+            new_closes="closes_at" in self.changed_data,
+        )
+        if problem:
+            self.add_error(*problem)
 
 
 class LiveSessionAdminForm(BilingualWarnings, WagtailAdminModelForm):

@@ -1,8 +1,11 @@
 """The browser's participant identity, kept in its Django session across reconnects."""
 
+import re
+import uuid
+
 from django.core import signing
 
-from deliberation.models import LiveSession
+from deliberation.models import LiveSession, Participant
 
 SESSION_KEY = "cyd_participants"
 PRESENTER_SALT = "cyd.presenter"
@@ -20,6 +23,26 @@ def remember_participant(django_session, code, participant_id):
     joined = dict(django_session.get(SESSION_KEY) or {})
     joined[code.upper()] = participant_id
     django_session[SESSION_KEY] = joined
+
+
+# A return link's secret: the participant's random token (uuid4, 122 random bits) as 32 hex digits.
+RETURN_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def return_token(participant):
+    """The secret of a walk-in's personal return link ("keep my place"); replacing their token retires it."""
+    return participant.token.hex
+
+
+def participant_for_return(code, token):
+    """The walk-in whose return link of the session with `code` this is, or None (malformed, replaced, another
+    session's, or of someone with an account, who comes back by signing in)."""
+    if not isinstance(token, str) or not RETURN_TOKEN.fullmatch(token):
+        return None
+    found = Participant.objects.select_related("session").filter(
+        token=uuid.UUID(hex=token), session__code=code.upper(), user__isnull=True
+    )
+    return found.first()
 
 
 def presenter_key(session):

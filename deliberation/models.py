@@ -215,7 +215,17 @@ class Round(models.Model):
     prompt_cy = models.TextField(_("what to do, in Welsh"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
     position = models.PositiveIntegerField(_("position"), default=0)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # A round on a schedule (docs/protocol.md, `round.schedule`): the server opens it at `opens_at` and, with
+    # `auto_close`, closes it at `closes_at`; a scheduled draft is announced to participants.
+    opens_at = models.DateTimeField(
+        _("opens at"), null=True, blank=True, help_text=_("The server opens the round at this time (UK time).")
+    )
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    auto_publish = models.BooleanField(
+        _("publish the result automatically"),
+        default=False,
+        help_text=_("A vote's result is published as soon as it is counted at close, without a facilitator's review."),
+    )
     auto_close = models.BooleanField(
         _("close automatically when time is up"),
         default=False,
@@ -243,6 +253,9 @@ class Round(models.Model):
         FieldPanel("max_per_participant"),
         FieldPanel("method"),
         FieldPanel("seats"),
+        FieldPanel("opens_at"),
+        FieldPanel("closes_at"),
+        FieldPanel("auto_publish"),
     ]
 
     class Meta:

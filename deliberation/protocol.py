@@ -204,6 +204,20 @@ def _round_open(actor, session, p, ref):
     )
 
 
+def _round_schedule(actor, session, p, ref):
+    # Absent (or null) leaves a time as it is; "" removes it.
+    times = {name: p[name] for name in ("opens_at", "closes_at") if p.get(name) is not None}
+    round_ = services.round_schedule(
+        actor=actor,
+        session=session,
+        round_id=p["round"],
+        auto_publish=p.get("auto_publish"),
+        local=bool(p.get("local")),
+        **times,
+    )
+    return selectors.round_summary(round_)  # the round as saved: id, state, opens_at, closes_at, auto_publish
+
+
 def _round_close(actor, session, p, ref):
     return _round_ack(services.round_close(actor=actor, session=session, round_id=p["round"]))
 
@@ -295,6 +309,16 @@ MESSAGES = {
     "round.update": (ROUND | {"title": Field("str", False)} | ROUND_WORDS, _round_update),
     "round.reorder": ({"order": Field("int_list")}, _round_reorder),
     "round.open": (ROUND | {"minutes": Field("int", False), "auto_close": Field("bool", False)}, _round_open),
+    "round.schedule": (
+        ROUND
+        | {
+            "opens_at": Field("str", False),
+            "closes_at": Field("str", False),
+            "auto_publish": Field("bool", False),
+            "local": Field("bool", False),
+        },
+        _round_schedule,
+    ),
     "round.close": (ROUND, _round_close),
     "round.publish": (ROUND, _round_publish),
     "round.recount": (ROUND | {"method": Field("str", False), "seats": Field("int", False)}, _round_recount),
@@ -427,6 +451,7 @@ SUCCESS = {
     "flag.submit": _("Thank you. A facilitator will look at it."),
     "participant.rename": _("Your name has been changed."),
     "round.open": _("The round is open."),
+    "round.schedule": _("The round's schedule is saved."),
     "round.close": _("The round is closed."),
     "round.publish": _("The results are published."),
     "round.recount": _("The round has been counted again."),

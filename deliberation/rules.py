@@ -27,6 +27,7 @@ ENTER_PAPER_BALLOT = "deliberation.enter_paper_ballot"
 VIEW_FACILITATOR_DATA = "deliberation.view_facilitator_data"
 VIEW_AUDIT_LOG = "deliberation.view_audit_log"
 MANAGE_ELIGIBILITY = "deliberation.manage_eligibility"
+KEEP_PLACE = "deliberation.keep_place"  # see, e-mail and replace one's own return link: obj is the participant
 # Authoring in the Wagtail admin (the live-session permission policy in wagtail_hooks.py asks these):
 AUTHOR_SESSION = "deliberation.author_session"  # list, edit, duplicate a session: obj is the session
 AUTHOR_SESSION_FOR = "deliberation.author_session_for"  # attach a session to obj, a consultation page (None: none)
@@ -45,6 +46,7 @@ ALL_PERMISSIONS = [
     VIEW_FACILITATOR_DATA,
     VIEW_AUDIT_LOG,
     MANAGE_ELIGIBILITY,
+    KEEP_PLACE,
     AUTHOR_SESSION,
     AUTHOR_SESSION_FOR,
 ]
@@ -163,6 +165,13 @@ def ineligibility(participant, session):
     if session.eligibility == LiveSession.Eligibility.SIGNIN and not _on_list(participant, session):
         return "not_on_list"
     return ""
+
+
+@rules.predicate
+def is_own_walk_in(actor, obj):
+    """The actor is the participant `obj`, joined without an account (who has one comes back by signing in)."""
+    participant = actor.participant
+    return participant is not None and isinstance(obj, Participant) and obj.pk == participant.pk and obj.user_id is None
 
 
 @rules.predicate
@@ -303,6 +312,8 @@ rules.add_perm(VIEW_FACILITATOR_DATA, is_signed_in & is_session_facilitator)
 rules.add_perm(VIEW_AUDIT_LOG, is_signed_in & (is_session_facilitator | is_board_editor))
 # Set the mode, keep the sign-in list, generate cards, admit or refuse: whoever prepares or runs the session.
 rules.add_perm(MANAGE_ELIGIBILITY, is_signed_in & (is_session_facilitator | is_board_editor))
+# A walk-in's own return link ("keep my place"): only theirs, once admitted.
+rules.add_perm(KEEP_PLACE, is_own_walk_in & is_admitted)
 # Author sessions in the admin: superusers and site-wide authors every session, board editors their board's.
 rules.add_perm(AUTHOR_SESSION, is_signed_in & may_author_session)
 rules.add_perm(AUTHOR_SESSION_FOR, is_signed_in & may_author_for_consultation)
@@ -314,7 +325,7 @@ def can(actor, permission, obj=None):
 
 
 # Permissions only a joined participant can hold: a refusal says what is missing rather than "forbidden".
-PARTICIPANT_ONLY = frozenset({SUBMIT_PROPOSAL, SUBMIT_COMMENT, CAST_BALLOT, FLAG_CONTRIBUTION, RENAME_SELF})
+PARTICIPANT_ONLY = frozenset({SUBMIT_PROPOSAL, SUBMIT_COMMENT, CAST_BALLOT, FLAG_CONTRIBUTION, RENAME_SELF, KEEP_PLACE})
 
 
 def refusal(actor: Actor, permission: str, obj=None) -> str:

@@ -30,8 +30,10 @@ def round_summary(round_, ballot=None):
         "prompt_cy": round_.prompt_cy,
         "position": round_.position,
         "state": round_.state,
+        "opens_at": round_.opens_at.isoformat() if round_.opens_at else None,
         "closes_at": round_.closes_at.isoformat() if round_.closes_at else None,
         "auto_close": round_.auto_close,
+        "auto_publish": round_.auto_publish,
         "max_per_participant": round_.max_per_participant,
     }
     if round_.kind == Round.Kind.VOTE:
@@ -243,7 +245,8 @@ def session_state(session, actor):
     ):
         ballots[round_id].append(proposal_id)
     if not facilitator:
-        rounds = [r for r in rounds if r.state != Round.State.DRAFT]
+        # Drafts stay private until scheduled: a scheduled one is announced ("Opens 3 March at 10:00").
+        rounds = [r for r in rounds if r.state != Round.State.DRAFT or r.opens_at]
     proposals, comments = _public_contributions(session)
     state = {
         "session": {
@@ -386,6 +389,12 @@ def _as_now(message, now):
 def published_rounds(session):
     """Vote rounds of a session whose results are published."""
     return session.rounds.filter(kind=Round.Kind.VOTE, state=Round.State.PUBLISHED)
+
+
+def scheduled_rounds(session):
+    """Rounds scheduled to open (announced: title and times), soonest first: what the name form says is coming."""
+    drafts = session.rounds.filter(state=Round.State.DRAFT, opens_at__isnull=False).prefetch_related("ballot_proposals")
+    return list(drafts.order_by("opens_at", "position"))
 
 
 def planned_rounds(session):

@@ -5,27 +5,38 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from deliberation import counting, exports, protocol, rules, selectors, services, throttle
+from deliberation import counting, exports, protocol, rules, selectors, services, tasks, throttle
 from deliberation.errors import ServiceError
 from deliberation.forms import JoinForm, NameForm
-from deliberation.identity import participant_id_from_session, presenter_key, presenter_session_id, remember_participant
-from deliberation.models import LiveSession, Round, normalise_code
+from deliberation.identity import (
+    participant_for_return,
+    participant_id_from_session,
+    presenter_key,
+    presenter_session_id,
+    remember_participant,
+    return_token,
+)
+from deliberation.models import LiveSession, Participant, Round, normalise_code
 from deliberation.results import eligibility_of, result_report
 from deliberation.text import missing_languages, pick_field
+from notify import services as notify_services
+from notify.forms import FollowForm
 
 
 def _session_or_404(code):
@@ -116,7 +127,7 @@ def session(request, code):
     if view["ended"]:
         view = view | {"current": None}  # an ended session offers nothing to do, even with a round left open
     context = {"live": live, "state": state, "view": view, "ref": uuid.uuid4().hex} | _before_start(live)
-    return render(request, "deliberation/session.html", context)
+    return render(request, "deliberation/session.html", context | _schedule_words() | _keep_place(request, actor))
 
 
 def _client(request, live):
@@ -154,6 +165,7 @@ def _join_form(request, live):
         "published": selectors.published_rounds(live),
         "login_url": f"{reverse('login')}?next={request.path}",
         "on_list": signed_in and live.voters.filter(pk=request.user.pk).exists(),
+        "upcoming": [_round_labels(selectors.round_summary(r)) for r in selectors.scheduled_rounds(live)],
     } | _before_start(live)
     return render(request, "deliberation/join_name.html", context, status=status)
 
@@ -190,16 +202,64 @@ def _before_start(live):
     return {"start": start, "plan": selectors.planned_rounds(live)}
 
 
+# A round closing further off than this shows its date and the days left ("Closes in 12 days"), not a countdown.
+LONG_ROUND_SECONDS = 2 * 24 * 3600
+
+
+def _when(iso):
+    """A scheduled time in words, UK time, in the page's language: "3 March at 10:00" (with the year if not this one)."""
+    at = datetime.fromisoformat(iso).astimezone(UK)
+    date = dateformat.format(at, "j F" if at.year == timezone.now().astimezone(UK).year else "j F Y")
+    return _("%(date)s at %(time)s") % {"date": date, "time": at.strftime("%H:%M")}
+
+
+def _schedule_words():
+    """What a live page's JavaScript needs to say scheduled times in its language: the months' names."""
+    return {"month_names": "|".join(str(MONTHS[i]) for i in range(1, 13))}
+
+
+def _local(iso):
+    """A time as the console's date-and-time field shows it: UK wall-clock time, to the minute."""
+    return datetime.fromisoformat(iso).astimezone(UK).strftime("%Y-%m-%dT%H:%M") if iso else ""
+
+
+def _schedule_labels(round_):
+    """A round's times in words: "Opens 3 March at 10:00"; "Closes in 12 days (17 March at 10:00)" when far off."""
+    labels = {
+        "opens_text": "",
+        "closes_text": "",
+        "closes_far": False,
+        "opens_local": _local(round_.get("opens_at")),
+        "closes_local": _local(round_.get("closes_at")),
+    }
+    if round_.get("opens_at") and round_["state"] == "draft":
+        labels["opens_text"] = _("Opens %(when)s") % {"when": _when(round_["opens_at"])}
+    if round_.get("closes_at") and round_["state"] in ("draft", "open"):
+        left = (datetime.fromisoformat(round_["closes_at"]) - timezone.now()).total_seconds()
+        when = _when(round_["closes_at"])
+        labels["closes_far"] = left >= LONG_ROUND_SECONDS
+        labels["closes_text"] = (
+            _("Closes in %(n)s days (%(when)s)") % {"n": int(left // 86400), "when": when}
+            if labels["closes_far"]
+            else _("Closes %(when)s") % {"when": when}
+        )
+    return labels
+
+
 def _round_labels(round_):
     """A round with its kind and state in words, its title and prompt in the page's language (falling back to the
-    other language's, each knowing its `lang`), and the languages its words still lack."""
-    return round_ | {
-        "kind_label": Round.Kind(round_["kind"]).label,
-        "state_label": Round.State(round_["state"]).label,
-        "shown_title": pick_field(round_, "title"),
-        "shown_prompt": pick_field(round_, "prompt"),
-        "missing": missing_languages(round_, ["title", "prompt"]),
-    }
+    other language's, each knowing its `lang`), its schedule in words, and the languages its words still lack."""
+    return (
+        round_
+        | _schedule_labels(round_)
+        | {
+            "kind_label": Round.Kind(round_["kind"]).label,
+            "state_label": Round.State(round_["state"]).label,
+            "shown_title": pick_field(round_, "title"),
+            "shown_prompt": pick_field(round_, "prompt"),
+            "missing": missing_languages(round_, ["title", "prompt"]),
+        }
+    )
 
 
 def _thread(comments):
@@ -239,6 +299,8 @@ def build_view(payload: dict) -> dict:
         "rank_choices": list(range(1, len(ballot) + 1)),
         "published": [r for r in rounds if r["state"] == "published"],
         "rounds": rounds,
+        # Scheduled rounds not open yet, soonest first ("Opens 3 March at 10:00").
+        "upcoming": sorted((r for r in rounds if r["state"] == "draft" and r.get("opens_at")), key=lambda r: r["opens_at"]),
     }
 
 
@@ -317,7 +379,7 @@ def facilitate(request, code):
         "presenter_key": presenter_key(live),
         "elig": _eligibility_view(live, fac, request.GET.get("waiting")),
     }
-    return render(request, "deliberation/facilitate.html", context)
+    return render(request, "deliberation/facilitate.html", context | _schedule_words())
 
 
 def _with_hidden_words(item, hidden):
@@ -429,7 +491,7 @@ def present(request, code):
         "qr_svg": exports.qr_svg(join_url),
         "presenter_key": key if presenter_session_id(key) == live.pk else "",
     }
-    return render(request, "deliberation/present.html", context)
+    return render(request, "deliberation/present.html", context | _schedule_words())
 
 
 def _present_url(live, key, both):
@@ -544,3 +606,190 @@ def audit_log(request, code, fmt="html"):
         exports.audit_csv(rows, response)
         return response
     return render(request, "deliberation/audit_log.html", {"live": live, "rows": rows})
+
+
+# --- a session in people's calendars (issue 12) ---------------------------------------------------------------------
+
+ICS_UTC = ZoneInfo("UTC")
+
+
+def _ics_text(value):
+    """Text escaped for an iCalendar TEXT value (RFC 5545 3.3.11): backslashes, semicolons, commas and newlines."""
+    value = str(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def _ics_fold(line):
+    """A content line folded at 75 octets (RFC 5545 3.1): CRLF and a space, never inside a UTF-8 character."""
+    parts, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > 75:
+            parts.append(current)
+            current, size = " ", 1
+        current, size = current + char, size + width
+    return "\r\n".join([*parts, current])
+
+
+def session_calendar(live, url, host, stamp):
+    """The session as an iCalendar file with one VEVENT, in the active language: its start in UTC and its join link."""
+    title, description = live.shown_title, live.shown_description
+    how = _("Join the session: %(url)s (join code %(code)s)") % {"url": url, "code": live.code}
+    about = "\n".join(text for text in (description, how) if text)
+    utc = "%Y%m%dT%H%M%SZ"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Cyd//Live sessions//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:cyd-session-{live.code}@{host}",
+        f"DTSTAMP:{stamp.astimezone(ICS_UTC).strftime(utc)}",
+        f"DTSTART:{live.starts_at.astimezone(ICS_UTC).strftime(utc)}",
+        f"SUMMARY;LANGUAGE={title.lang}:{_ics_text(title)}",
+        f"DESCRIPTION:{_ics_text(about)}",
+        f"URL:{url}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(_ics_fold(line) + "\r\n" for line in lines)
+
+
+@code_lookup
+def session_ics(request, code):
+    """A calendar file (.ics) for a session still to come that has a start time, in the page's language."""
+    live = _session_or_404(code)
+    if live.status == LiveSession.Status.ENDED or live.starts_at is None:
+        raise Http404
+    url = request.build_absolute_uri(live.get_absolute_url())
+    text = session_calendar(live, url, request.get_host().split(":")[0], timezone.now())
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cyd-{live.code}.ics"'
+    return response
+
+
+# --- coming back on another day or device: a walk-in's return link (issue 13) ---------------------------------------
+
+# E-mailing the link: a person sends it to themselves a few times at most; a hall shares one address.
+RETURN_EMAILS_PER_PARTICIPANT = 5
+RETURN_EMAILS_PER_ADDRESS = 60
+RETURN_EMAIL_WINDOW = 60 * 60  # seconds; the refusal says "an hour"
+
+
+class ReturnEmailForm(FollowForm):
+    """The "E-mail me this link" form: an address (checked as the follow form does), a language, follow or not."""
+
+    follow = forms.BooleanField(label=gettext_lazy("and tell me what happens"), required=False)
+
+
+def _keep_place_url(request, participant):
+    """The participant's return link, absolute, in the page's language."""
+    return request.build_absolute_uri(reverse("return_link", args=[participant.session.code, return_token(participant)]))
+
+
+def _keep_place(request, actor):
+    """What the session page's "Keep your place" section needs: the viewer's own link (None for anyone else)."""
+    participant = actor.participant
+    if participant is None or not rules.can(actor, rules.KEEP_PLACE, participant):
+        return {"keep_place": None}
+    return {"keep_place": {"url": _keep_place_url(request, participant), "language": get_language()}}
+
+
+def _private(response):
+    """A response about a secret link: never cached, never sent on as a Referer."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _return_refused(request, reason, live=None, status=404):
+    """The bilingual page saying why a return link does not work ("unknown", "refused", "ended"); nothing changed."""
+    context = {"reason": reason, "live": live, "published": selectors.published_rounds(live) if live else []}
+    return _private(render(request, "deliberation/return_refused.html", context, status=status))
+
+
+def return_link(request, code, token):
+    """Open a walk-in's return link: this browser becomes that participant and goes to the session page.
+
+    Wrong links count towards the address's join-code guessing budget (deliberation/throttle.py)."""
+    scope = _guess_scope(request)
+    if not throttle.allow(scope, throttle.JOIN_CODE_FAILURES, throttle.JOIN_CODE_WINDOW):
+        message = _(
+            "Too many links or join codes that match nothing were tried from your connection. Wait ten minutes, then try again."
+        )
+        return _private(render(request, "429.html", {"message": message}, status=429))
+    participant = participant_for_return(code, token)
+    if participant is None:
+        throttle.fail(scope, throttle.JOIN_CODE_WINDOW)
+        return _return_refused(request, "unknown")
+    live = participant.session
+    if live.status == LiveSession.Status.ENDED:
+        return _return_refused(request, "ended", live, status=410)
+    if participant.admission == Participant.Admission.REFUSED:
+        return _return_refused(request, "refused", live, status=410)
+    remember_participant(request.session, live.code, participant.pk)
+    return _private(redirect("session", code=live.code))
+
+
+def _back_to_keep_place(live):
+    return redirect(reverse("session", args=[live.code]) + "#keep-place")
+
+
+@code_lookup
+@require_POST
+def return_link_new(request, code):
+    """The "Make a new link" button: the viewer's own return link is replaced and the old one stops working."""
+    live = _session_or_404(code)
+    try:
+        services.participant_new_return_link(actor=_actor(request, live), session=live)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Here is your new link. The old one no longer works."))
+    return _back_to_keep_place(live)
+
+
+@code_lookup
+@require_POST
+def return_link_email(request, code):
+    """The "E-mail me this link" form: one e-mail through the queue; the address is kept only to follow."""
+    live = _session_or_404(code)
+    actor = _actor(request, live)
+    participant = actor.participant
+    refusal = rules.refusal(actor, rules.KEEP_PLACE, participant) if participant is not None else "not_joined"
+    if not refusal and live.status == LiveSession.Status.ENDED:
+        refusal = "session_ended"
+    if refusal:
+        messages.error(request, ServiceError(refusal).message)
+        return _back_to_keep_place(live)
+    form = ReturnEmailForm(request.POST, auto_id="keep-place-%s")  # the ids the form template uses
+    context = {"live": live, "form": form}
+    if not form.is_valid():
+        return _private(render(request, "deliberation/return_email.html", context, status=400))
+    email, language = form.cleaned_data["email"], form.cleaned_data["language"]
+    scopes = [
+        (f"return-email:participant:{participant.pk}", RETURN_EMAILS_PER_PARTICIPANT),
+        (f"return-email:address:{request.META.get('REMOTE_ADDR', '') or 'unknown'}", RETURN_EMAILS_PER_ADDRESS),
+    ]
+    if not all(throttle.allow(scope, limit, RETURN_EMAIL_WINDOW) for scope, limit in scopes):
+        form.add_error(None, _("Too many e-mails were asked for from here. Try again in an hour."))
+        return _private(render(request, "deliberation/return_email.html", context, status=429))
+    for scope, _limit in scopes:
+        throttle.fail(scope, RETURN_EMAIL_WINDOW)
+    transaction.on_commit(lambda: tasks.send_return_link.enqueue(participant.pk, email, language), robust=True)
+    if form.cleaned_data["follow"]:
+        notify_services.follow_request(
+            email=email, language=language, target=notify_services.Target(session=live), participant=participant
+        )
+        messages.success(
+            request,
+            _(
+                "We are e-mailing your link to %(email)s. To hear what happens, confirm your address with the "
+                "link in the other e-mail we are sending."
+            )
+            % {"email": email},
+        )
+    else:
+        messages.success(request, _("We are e-mailing your link to %(email)s. We do not keep the address.") % {"email": email})
+    return _back_to_keep_place(live)

@@ -328,6 +328,12 @@ def load_demo(*, show_credentials=None):
     from deliberation.demo import load_demo_sessions
 
     lines += load_demo_sessions(consultation=boards[content.EDITOR_BOARD_SLUG][1], facilitator=users["facilitator"])
+    from deliberation.demo import load_upcoming_sessions
+
+    # A session still to come on two boards, so their pages show what people can come to.
+    lines += load_upcoming_sessions(
+        [(boards[content.EDITOR_BOARD_SLUG][1], users["facilitator"]), (boards[SECOND_BOARD_SLUG][1], None)]
+    )
     link_demo_commitments(boards[content.EDITOR_BOARD_SLUG][1])
     if show_credentials:
         base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")

@@ -126,9 +126,22 @@ class BoardPage(Page):
         return consultations_in_order(ConsultationPage.objects.child_of(self).live().public())
 
     def get_context(self, request, *args, **kwargs):
-        """Add the board's consultations."""
+        """Add the board's consultations and its sessions people can still come to: live now, or scheduled to start
+        later (or at a time still to be announced); live ones first, then the soonest."""
+        from django.utils import timezone
+
+        from deliberation.models import LiveSession
+
         context = super().get_context(request, *args, **kwargs)
         context["consultations"] = self.consultations
+        consultations = ConsultationPage.objects.child_of(self).live().public()
+        context["has_commitments"] = Commitment.objects.filter(page__in=consultations).exists()  # offers the downloads
+        # A session belongs to its consultation in every language: match the consultations' translations too.
+        keys = consultations.values("translation_key")
+        coming = Q(status=LiveSession.Status.SCHEDULED) & (Q(starts_at__gt=timezone.now()) | Q(starts_at__isnull=True))
+        sessions = LiveSession.objects.filter(Q(status=LiveSession.Status.LIVE) | coming, consultation__translation_key__in=keys)
+        sessions = sessions.order_by(F("starts_at").asc(nulls_last=True), "pk")
+        context["upcoming_sessions"] = sorted(sessions, key=lambda s: s.status != LiveSession.Status.LIVE)
         return context
 
 

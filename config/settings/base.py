@@ -19,6 +19,9 @@ INSTALLED_APPS = [
     "daphne",
     "home",
     "deliberation",
+    "notify",
+    "django_tasks",
+    "django_tasks_db",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
@@ -212,3 +215,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Background work (e-mail, scheduled notifications) goes through Django's Tasks framework (the django-tasks backport):
+# "default" stays immediate (Wagtail's own index updates), "cyd" is a queue in the database that `manage.py db_worker
+# --backend cyd` runs (`make run` starts it): the same on SQLite and PostgreSQL, nothing else to install.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "cyd": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+
+# Mail goes out through SMTP configured from the environment (the tests receive it with a real SMTP server).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cyd <noreply@cyd.localhost>")
+# Notifications wait this long after the first waiting item, so a burst becomes one e-mail (docs/notifications.md).
+CYD_NOTIFY_GATHER_SECONDS = env.int("CYD_NOTIFY_GATHER_SECONDS", default=600)

@@ -1,5 +1,7 @@
 """Joining a session and who may take part: cards, the sign-in list, admission, names, the eligibility mode."""
 
+import uuid
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -8,7 +10,7 @@ from django.utils.translation import gettext as _
 from deliberation import rules, selectors, throttle
 from deliberation.errors import ServiceError
 from deliberation.models import Event, LiveSession, Participant, VotingCard, normalise_code
-from deliberation.services._base import clean, lock, locked, log, require_not_ended
+from deliberation.services._base import clean, lock, locked, log, require, require_not_ended
 
 CARDS_PER_CALL = 1000
 
@@ -293,3 +295,21 @@ def voters_set(*, actor: rules.Actor, session: LiveSession, usernames: list[str]
         audience=Event.Audience.FACILITATORS,
     )
     return users
+
+
+@transaction.atomic
+def participant_new_return_link(*, actor: rules.Actor, session: LiveSession) -> Participant:
+    """Replace the acting walk-in's return link ("keep my place"): the old link stops working at once.
+
+    Not logged: the link is a private key to a place, not part of the deliberation's record.
+    """
+    session = lock(session.pk)
+    mine = actor.participant.pk if actor.participant is not None else None
+    participant = Participant.objects.select_for_update().filter(pk=mine, session=session).first() if mine else None
+    if participant is None:
+        raise ServiceError("not_joined")
+    require(actor, rules.KEEP_PLACE, participant)
+    require_not_ended(session)
+    participant.token = uuid.uuid4()
+    participant.save(update_fields=["token"])
+    return participant

@@ -1,6 +1,8 @@
-"""The run of show: preparing rounds, opening and closing them, counting, publishing, ending the session."""
+"""The run of show: preparing rounds, scheduling, opening and closing them, counting, publishing, ending the session."""
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +17,16 @@ from deliberation.services._base import clean, locked, log, log_counted, round_i
 ROUND_FIELDS = ("kind", "title", "title_cy", "prompt", "prompt_cy", "max_per_participant", "method", "seats")
 # The words of a round, which round.update changes (adding a missing translation, say) until the session ends.
 ROUND_TEXT_FIELDS = ("title", "title_cy", "prompt", "prompt_cy")
+
+# How far ahead a round may be scheduled, and the longest timer: statutory consultations (Well-being of Future
+# Generations Act) run at least 12 weeks, so twice that with room to spare.
+SCHEDULE_MAX = timedelta(weeks=26)
+# The console's times are wall-clock times in the UK.
+UK = ZoneInfo("Europe/London")
+# An ISO 8601 date and time to the minute (seconds optional), with an offset or Z unless the payload says `local`.
+# ASCII only: other scripts' digits and look-alike punctuation are refused, not guessed at.
+_WHEN = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
+UNCHANGED = object()  # round_schedule: leave this time as it is
 
 
 @locked(rules.PREPARE_ROUNDS, refuse_ended=True)
@@ -39,8 +51,9 @@ def round_update(*, actor: rules.Actor, session: LiveSession, round_id: int, **f
         setattr(round_, name, value)
     clean(round_, exclude=["session"])
     round_.save(update_fields=list(changes))
-    # Participants never see rounds being prepared: a draft's new words are for the facilitators only.
-    audience = Event.Audience.FACILITATORS if round_.state == Round.State.DRAFT else Event.Audience.ALL
+    # Participants never see rounds being prepared (unless scheduled, so announced): a draft's words are for the
+    # facilitators only.
+    audience = Event.Audience.FACILITATORS if _private(round_) else Event.Audience.ALL
     log(session, "round.updated", {"round": selectors.round_summary(round_)}, actor, audience=audience)
     return round_
 
@@ -84,17 +97,127 @@ def round_open(
     round_.state = Round.State.OPEN
     round_.opened_at = now
     if minutes:
-        if not 0 < int(minutes) <= 24 * 60:
-            raise ServiceError("invalid", _("A timer runs from 1 minute to 24 hours."))
+        if not 0 < int(minutes) <= SCHEDULE_MAX.total_seconds() // 60:
+            raise ServiceError("invalid", _("A timer runs from 1 minute to 26 weeks (262080 minutes)."))
         round_.closes_at = now + timedelta(minutes=int(minutes))
+        round_.auto_close = bool(auto_close)
+    elif round_.closes_at:
+        # A scheduled close is automatic. The worker catching up opens a round whose time has passed (it closes on
+        # the same tick, once); a person is told to change the schedule instead.
+        if round_.closes_at <= now and not actor.system:
+            raise ServiceError("invalid", _("This round's closing time has passed: change its schedule first."))
+        round_.auto_close = True
     elif auto_close:
         raise ServiceError("invalid", _("Set a timer to close the round automatically."))
-    round_.auto_close = bool(auto_close)
+    else:
+        round_.auto_close = False
     round_.save()
     if session.status != LiveSession.Status.LIVE:
         session.status = LiveSession.Status.LIVE
         session.save(update_fields=["status"])
-    log(session, "round.opened", {"round": selectors.round_summary(round_)}, actor)
+    by_schedule = {"by": "schedule"} if actor.system else {}  # the audit log tells the worker's open from a person's
+    log(session, "round.opened", {"round": selectors.round_summary(round_)} | by_schedule, actor)
+    return round_
+
+
+def _private(round_: Round) -> bool:
+    """A draft no one has scheduled: only facilitators see it (a scheduled one is announced to everyone)."""
+    return round_.state == Round.State.DRAFT and not round_.opens_at
+
+
+def parse_when(value, *, local: bool = False):
+    """A time from a payload: None for "" (no time), an aware datetime for ISO 8601 with an offset; a time
+    without one only with `local` (the console's wall-clock UK time). Anything else is a clear `invalid`."""
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            raise ServiceError("invalid", _("Give the time with its time zone, for example 2026-03-03T10:00+00:00."))
+        return value
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 40 or not _WHEN.fullmatch(value):
+        raise ServiceError("invalid", _("Write the date and time as 2026-03-03T10:00 (year-month-day, then hours:minutes)."))
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ServiceError("invalid", _("There is no such date or time: check the day and the hours.")) from exc
+    if when.tzinfo is not None:
+        return when
+    if not local:
+        raise ServiceError("invalid", _("Give the time with its time zone, for example 2026-03-03T10:00+00:00."))
+    aware = when.replace(tzinfo=UK)
+    if aware.astimezone(UTC).astimezone(UK).replace(tzinfo=None) != when:
+        raise ServiceError("invalid", _("That time does not exist in the UK: the clocks go forward that night."))
+    return aware
+
+
+def _same_minute(a, b) -> bool:
+    """Both None, or the same time to the minute."""
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+def schedule_problem(opens_at, closes_at, *, now, new_opens=True, new_closes=True):
+    """What is wrong with a round's times, as (field, message), or None. Only a time being set now may not be in
+    the past (a round waiting to open keeps its time); the Wagtail editor checks drafts with the same rules."""
+    if new_opens and opens_at and opens_at <= now:
+        return "opens_at", _("That opening time has passed: open the round now instead.")
+    if new_closes and closes_at and closes_at <= now:
+        return "closes_at", _("That closing time has passed: choose a later one.")
+    if opens_at and closes_at and closes_at <= opens_at:
+        return "closes_at", _("The round must close after it opens.")
+    for name, when, new in (("opens_at", opens_at, new_opens), ("closes_at", closes_at, new_closes)):
+        if new and when and when > now + SCHEDULE_MAX:
+            return name, _("A round can be scheduled up to 26 weeks ahead.")
+    return None
+
+
+@locked(rules.RUN_ROUNDS, refuse_ended=True)
+def round_schedule(
+    *,
+    actor: rules.Actor,
+    session: LiveSession,
+    round_id: int,
+    opens_at=UNCHANGED,
+    closes_at=UNCHANGED,
+    auto_publish: bool | None = None,
+    local: bool = False,
+) -> Round:
+    """Set when a draft round opens and when a draft or open round closes (the server does both, and counts a vote
+    at close), and whether a vote's result is published as soon as it is counted. Times are ISO 8601 text or aware
+    datetimes; "" or None removes a time; UNCHANGED leaves it. Refused (changing nothing) when the times make no
+    sense: closing before opening or in the past, opening in the past, more than 26 weeks ahead, or a new opening
+    time for a round already open."""
+    round_ = round_in(session, round_id)
+    if round_.state not in (Round.State.DRAFT, Round.State.OPEN):
+        raise ServiceError("wrong_state")
+    was_private = _private(round_)
+    new_opens = opens_at is not UNCHANGED
+    new_closes = closes_at is not UNCHANGED
+    # A time sent back as it is (the console's form shows times to the minute) is not a change.
+    if new_opens:
+        opens_at = parse_when(opens_at, local=local)
+        new_opens = not _same_minute(opens_at, round_.opens_at)
+        if new_opens and round_.state == Round.State.OPEN:
+            raise ServiceError("invalid", _("This round is already open: its opening time cannot change."))
+        if new_opens:
+            round_.opens_at = opens_at
+    if new_closes:
+        closes_at = parse_when(closes_at, local=local)
+        new_closes = not _same_minute(closes_at, round_.closes_at)
+        if new_closes:
+            round_.closes_at = closes_at
+            round_.auto_close = closes_at is not None  # a scheduled close is automatic
+    problem = schedule_problem(round_.opens_at, round_.closes_at, now=timezone.now(), new_opens=new_opens, new_closes=new_closes)
+    if problem:
+        raise ServiceError("invalid", problem[1])
+    if auto_publish is not None:
+        round_.auto_publish = bool(auto_publish)
+    round_.save(update_fields=["opens_at", "closes_at", "auto_close", "auto_publish"])
+    # Announced to everyone once scheduled (and when a schedule is taken back, so pages drop it).
+    private = was_private and _private(round_)
+    audience = Event.Audience.FACILITATORS if private else Event.Audience.ALL
+    log(session, "round.scheduled", {"round": selectors.round_summary(round_)}, actor, audience=audience)
     return round_
 
 
@@ -113,6 +236,10 @@ def round_close(*, actor: rules.Actor, session: LiveSession, round_id: int) -> R
     log(session, "round.closed", {"round": selectors.round_summary(round_)} | by_timer, actor)
     if round_.kind == Round.Kind.VOTE:
         log_counted(session, round_, actor)
+        # Published at once when the facilitator chose so, unless the count needs a person (failed, or paper
+        # slips typed twice differ): then it waits for review as usual.
+        if round_.auto_publish and _publish_problem(round_) is None:
+            _publish(session, round_, actor)
     return round_
 
 
@@ -142,15 +269,28 @@ def round_publish(*, actor: rules.Actor, session: LiveSession, round_id: int) ->
     round_ = round_in(session, round_id, kind=Round.Kind.VOTE)
     if round_.state != Round.State.CLOSED:
         raise ServiceError("wrong_state")
+    problem = _publish_problem(round_)
+    if problem:
+        raise ServiceError(problem)
+    _publish(session, round_, actor)
+    return round_
+
+
+def _publish_problem(round_: Round) -> str | None:
+    """Why a closed vote's count cannot be published yet (an error code), or None."""
     if (round_.result or {}).get("outcome") == "count_failed":
-        raise ServiceError("count_failed")
+        return "count_failed"
     if selectors.double_entry_differences(round_):
-        raise ServiceError("double_entry_mismatch")
+        return "double_entry_mismatch"
+    return None
+
+
+def _publish(session: LiveSession, round_: Round, actor: rules.Actor) -> None:
+    """Publish a closed vote's count (the session is locked by the calling service)."""
     round_.state = Round.State.PUBLISHED
     round_.published_at = timezone.now()
     round_.save(update_fields=["state", "published_at"])
     log(session, "round.published", {"round": selectors.round_summary(round_), "result": round_.result}, actor)
-    return round_
 
 
 @locked(rules.RUN_ROUNDS)

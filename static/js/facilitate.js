@@ -1,7 +1,9 @@
 // The facilitator console: run of show, live counts, moderation queue and paper ballot entry,
 // kept up to date over the session socket. Every form also works as a plain POST without JS.
 
-import { announce, clone, fill, formFields, loadStrings, person, placeInOrder, reasonText, setText, slot, uniqueIds } from "./lib/dom.js";
+import {
+  announce, clone, fill, formFields, loadStrings, person, placeInOrder, reasonText, setText, slot, ukLocal, ukWhen, uniqueIds,
+} from "./lib/dom.js";
 import { Countdown, feedback, sendForm } from "./lib/forms.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
 import { SessionState } from "./lib/session-state.js";
@@ -129,7 +131,7 @@ function renderRounds() {
     setText(slot(tr, "position"), String(index + 1));
     showText(slot(tr, "title"), r, "title", { keep: true });
     const title = shown(r, "title");
-    for (const name of ["up", "down", "open", "close", "publish", "results", "recount", "words"]) {
+    for (const name of ["up", "down", "open", "close", "publish", "results", "recount", "words", "schedule", "save-schedule"]) {
       setText(slot(tr, `title-${name}`), `: ${title}`);
       markLanguage(slot(tr, `title-${name}`), pick(r, "title").lang);
     }
@@ -137,6 +139,7 @@ function renderRounds() {
     const missing = missingLanguages(r, ["title", "prompt"]);
     fill(tr, "missing", missing.length ? t(`missing_${missing.includes("cy") ? "cy" : "en"}`) : "");
     renderWords(tr, r);
+    renderSchedule(tr, r);
     const meta = [t(`kind_${r.kind}`)];
     if (r.kind === "vote") {
       if (r.state !== "draft") meta.push(t("on_ballot", { n: (r.ballot || []).length }));
@@ -182,6 +185,30 @@ function renderWords(tr, r) {
       input.dataset.was = r[field] || "";
     }
   }
+}
+
+// A round's schedule: in words under its title (a draft's), and in its "Schedule" form (never over what is being typed).
+function renderSchedule(tr, r) {
+  const draft = r.state === "draft";
+  const words = [];
+  if (draft && r.opens_at) words.push(t("opens_on", { when: ukWhen(r.opens_at, t) }));
+  if (draft && r.closes_at) words.push(t("closes_on", { when: ukWhen(r.closes_at, t) }));
+  fill(tr, "schedule-text", words.join(" · "));
+  const box = slot(tr, "schedule");
+  box.hidden = !(draft || r.state === "open");
+  slot(box, "schedule-opens").hidden = !draft;
+  slot(box, "opens-at").disabled = !draft; // an open round's opening time is history: not sent
+  slot(box, "schedule-publish").hidden = r.kind !== "vote";
+  if (box.contains(document.activeElement)) return;
+  for (const [name, value] of [["opens-at", r.opens_at], ["closes-at", r.closes_at]]) {
+    const input = slot(box, name);
+    const local = value ? ukLocal(value) : "";
+    if (input.dataset.was !== local) {
+      input.value = local;
+      input.dataset.was = local;
+    }
+  }
+  slot(box, "auto-publish").checked = Boolean(r.auto_publish);
 }
 
 // The open round's countdown, in its row (the server closes an auto-closing round; the console only shows it).
@@ -557,8 +584,8 @@ function payloadFrom(form, action) {
       if (value !== "") ranks.push([Number(value), Number(name.slice(5))]);
     } else if (INTS.has(name)) {
       if (value !== "") payload[name] = Number(value);
-    } else if (name === "auto_close") {
-      payload.auto_close = true; // a ticked checkbox (an unticked one is not in the form data)
+    } else if (name === "auto_close" || name === "local") {
+      payload[name] = true; // a ticked checkbox (an unticked one is not in the form data), or the schedule's UK-time flag
     } else {
       payload[name] = value;
     }
@@ -573,6 +600,9 @@ function payloadFrom(form, action) {
     // Unticked boxes are not in the form data: say false, as the form fallback does.
     payload.uncarded_may_contribute = form.elements.uncarded_may_contribute.checked;
     payload.double_entry = form.elements.double_entry.checked;
+  }
+  if (action === "round.schedule") {
+    payload.auto_publish = form.elements.auto_publish.checked; // unticked: say false, as the form fallback does
   }
   if (action === "round.create" && payload.kind !== "vote") {
     delete payload.method;
@@ -651,6 +681,10 @@ function done(form, action, ack) {
     form.reset();
     showRoundFields();
     say(form, t("round_created"));
+    return;
+  }
+  if (action === "round.schedule") {
+    say(form, t("schedule_saved"));
     return;
   }
   if (action === "round.update") {

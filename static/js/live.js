@@ -2,7 +2,7 @@
 // and sends the page's forms over it (they still work as plain POST forms without JavaScript).
 
 import {
-  announce, clone, fill, formFields, loadStrings, localTimes, person, placeInOrder, reasonText, setText, slot, uniqueIds,
+  announce, clone, fill, formFields, loadStrings, localTimes, person, placeInOrder, reasonText, setText, slot, ukWhen, uniqueIds,
 } from "./lib/dom.js";
 import { Countdown, feedback, sendForm } from "./lib/forms.js";
 import { LiveSocket, showStatus } from "./lib/live-socket.js";
@@ -54,6 +54,7 @@ function started() {
 function render() {
   const round = store.current();
   renderRound(round);
+  renderComingUp();
   renderForms(round);
   renderProposals(round);
   renderResults();
@@ -73,11 +74,33 @@ function renderRound(round) {
     markLanguage(slot(panel, "title"), null);
   }
   showText(slot(panel, "prompt"), round, "prompt");
-  setText(slot(panel, "todo"), round ? t(`todo_${round.kind}`) : t(`${waiting}_todo`));
+  const scheduled = !model.ended && store.rounds().some((r) => r.state === "draft" && r.opens_at);
+  setText(slot(panel, "todo"), round ? t(`todo_${round.kind}`) : t(scheduled ? "waiting_scheduled_todo" : `${waiting}_todo`));
   const plan = document.getElementById("plan");
   if (plan) plan.hidden = model.ended || started();
   document.getElementById("you").hidden = model.ended;
   tick();
+}
+
+/** Rounds scheduled to open, soonest first: "Opens 3 March at 10:00" (UK time, the page's words). */
+function renderComingUp() {
+  const box = document.getElementById("coming-up");
+  if (!box) return;
+  const upcoming = store.rounds().filter((r) => r.state === "draft" && r.opens_at)
+    .sort((a, b) => Date.parse(a.opens_at) - Date.parse(b.opens_at));
+  box.hidden = model.ended || upcoming.length === 0;
+  const list = document.getElementById("coming-up-list");
+  const old = new Map([...list.children].map((li) => [Number(li.dataset.round), li]));
+  placeInOrder(list, upcoming.map((round) => {
+    const li = old.get(round.id) || clone("tpl-coming-up");
+    li.dataset.round = round.id;
+    showText(slot(li, "title"), round, "title", { keep: true });
+    const opens = slot(li, "opens");
+    opens.setAttribute("datetime", round.opens_at);
+    setText(opens, t("opens_on", { when: ukWhen(round.opens_at, t) }));
+    fill(li, "closes", round.closes_at ? t("closes_on", { when: ukWhen(round.closes_at, t) }) : "");
+    return li;
+  }));
 }
 
 function tick() {
@@ -394,6 +417,24 @@ root.addEventListener("submit", (e) => {
   e.preventDefault();
   submit(form);
 });
+
+// "Keep your place": Copy puts the return link on the clipboard (without JS the field is selectable text).
+for (const button of root.querySelectorAll("button[data-copy]")) {
+  button.addEventListener("click", async () => {
+    const field = document.getElementById(button.dataset.copy);
+    const words = document.getElementById("keep-place-strings").content;
+    const word = (key) => words.querySelector(`[data-key="${key}"]`).textContent;
+    field.select();
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(field.value);
+      copied = true;
+    } catch {
+      copied = document.execCommand("copy"); // older browsers, or a page served without HTTPS
+    }
+    document.getElementById("keep-place-copied").textContent = word(copied ? "copied" : "copy_failed");
+  });
+}
 
 window.setInterval(tick, 1000);
 localTimes();

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["manage.py", "config", "deliberation", "home", "templates", "locale"]
+SOURCES = ["manage.py", "config", "deliberation", "home", "notify", "templates", "locale"]
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None and not os.environ.get("CI"), reason="gettext is not installed")
@@ -50,7 +50,7 @@ def test_no_module_hides_its_strings_from_the_extractor_behind_an_alias():
         r"import\s+(?:[\w, ]*\b)?(?:gettext|gettext_lazy|ngettext|ngettext_lazy|pgettext|pgettext_lazy)\s+as\s+(\w+)"
     )
     offenders = []
-    for name in ("config", "deliberation", "home"):
+    for name in ("config", "deliberation", "home", "notify"):
         for path in (ROOT / name).rglob("*.py"):
             for found in alias.finditer(path.read_text()):
                 if found.group(1) != "_":

@@ -1,4 +1,5 @@
-"""`manage.py cyd_worker`: the server's own clock. Every second it closes the rounds whose timer has run out."""
+"""`manage.py cyd_worker`: the server's own clock. Every second it opens scheduled rounds and closes (counts,
+and publishes when asked) the rounds whose time has come."""
 
 import logging
 import signal
@@ -8,14 +9,15 @@ from django.core.management.base import BaseCommand
 from django.db import connections
 
 from deliberation import scheduler
+from notify import services as notify_services
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    """Close (and count) auto-closing rounds on time until SIGTERM or Ctrl-C; database errors are logged, then retried."""
+    """Keep the rounds' schedule until SIGTERM or Ctrl-C; database errors are logged, then retried."""
 
-    help = "Close rounds set to close automatically when their timer runs out (runs until stopped)."
+    help = "Open scheduled rounds and close rounds whose time is up, on time (runs until stopped)."
 
     def add_arguments(self, parser):
         """--interval: seconds between two looks at the clock."""
@@ -30,7 +32,7 @@ class Command(BaseCommand):
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, ask_to_stop)
-        self.say("Cyd worker: closing rounds when their timer runs out (Ctrl-C to stop).")
+        self.say("Cyd worker: opening and closing rounds on schedule (Ctrl-C to stop).")
         while not stop.is_set():
             self.tick()
             stop.wait(interval)
@@ -38,13 +40,20 @@ class Command(BaseCommand):
         self.say("Cyd worker stopped.")
 
     def tick(self):
-        """One pass: close what is due; on any failure log it, drop the connections and go on next time."""
+        """One pass: open and close what is due; on any failure log it, drop the connections and go on next time."""
         try:
-            for round_id in scheduler.close_due_rounds(grace_seconds=scheduler.WORKER_GRACE_SECONDS):
-                self.say(f"Round {round_id} closed automatically: its timer ran out.")
+            done = scheduler.tick(grace_seconds=scheduler.WORKER_GRACE_SECONDS)
+            notify_services.tick()  # reminders that fall due are queued for the task worker
         except Exception:  # noqa: BLE001 - a database that is down or not migrated yet must not stop the clock
-            logger.exception("cyd_worker: closing due rounds failed; trying again in a moment")
+            logger.exception("cyd_worker: the schedule's tick failed; trying again in a moment")
             connections.close_all()
+            return
+        for round_id in done["opened"]:
+            self.say(f"Round {round_id} opened on schedule.")
+        for round_id in done["closed"]:
+            self.say(f"Round {round_id} closed automatically: its timer ran out.")
+        for round_id in done["published"]:
+            self.say(f"Round {round_id}'s result published automatically.")
 
     def say(self, line):
         """Write a line to stdout now (the worker runs beside daphne, often with its output in a log)."""

@@ -102,6 +102,26 @@ export function clock(seconds, t = null) {
   return d ? `${d === 1 ? t("day_one") : t("days", { n: d })} ${time}` : time;
 }
 
+const UK_PARTS = { timeZone: "Europe/London", year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+
+/**
+ * A scheduled time as the UK says it, in the page's words: "3 March at 10:00" (the year too when it is not this
+ * one). Needs the page's strings `t` with "months" and "date_at_time" (includes/strings_schedule.html).
+ */
+export function ukWhen(iso, t) {
+  const parts = (at) => Object.fromEntries(new Intl.DateTimeFormat("en-GB", UK_PARTS).formatToParts(at).map((p) => [p.type, p.value]));
+  const at = parts(new Date(iso));
+  const months = t("months").split("|");
+  const year = at.year === parts(new Date()).year ? "" : ` ${at.year}`;
+  return t("date_at_time", { date: `${Number(at.day)} ${months[Number(at.month) - 1] || at.month}${year}`, time: `${at.hour}:${at.minute}` });
+}
+
+/** A time as a date-and-time field holds it in UK wall-clock time: "2026-03-03T10:00" (the console's schedule). */
+export function ukLocal(iso) {
+  const at = Object.fromEntries(new Intl.DateTimeFormat("en-GB", UK_PARTS).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${at.year}-${at.month.padStart(2, "0")}-${at.day.padStart(2, "0")}T${at.hour}:${at.minute}`;
+}
+
 /** A participant's name, or "Anonymous participant" in the page's language (names arrive as "" then). */
 export function person(t, name) {
   return name || t("anonymous");

@@ -1,7 +1,10 @@
 // What the live pages share about their forms and the round's clock: sending a form's message over the
 // socket once, saying how it went, and counting down to a round's close.
 
-import { announce, clock, newRef, setText } from "./dom.js";
+import { announce, clock, newRef, setText, ukWhen } from "./dom.js";
+
+// A round closing further off than this shows its date and the days left ("Closes in 12 days"), not a countdown.
+export const LONG_ROUND_SECONDS = 2 * 24 * 3600;
 
 /** Say in `el` how a form went (an error is styled as one). */
 export function feedback(el, text, error = false) {
@@ -55,6 +58,13 @@ export class Countdown {
     const left = (Date.parse(round.closes_at) - Date.now()) / 1000;
     const up = round.auto_close ? t("time_up_auto") : t(this.upKey);
     el.hidden = false;
+    if (left >= LONG_ROUND_SECONDS) {
+      // A round open for days or weeks: its closing date, UK time, and the whole days left.
+      el.classList.remove("timer--low");
+      setText(el, t("closes_in_days", { n: Math.floor(left / 86400), when: ukWhen(round.closes_at, t) }));
+      this.last = [round.id, left];
+      return;
+    }
     el.classList.toggle("timer--low", left <= 60);
     setText(el, left > 0 ? t(round.auto_close ? this.autoKey : "closes_in", { time: clock(left, t) }) : up);
     const before = this.last && this.last[0] === round.id ? this.last[1] : null;
