@@ -75,9 +75,15 @@ def confirmation(follower, link_value):
 
 def _why(follower, session=None, page_key=None):
     """Why the follower hears about this: what they follow that it belongs to."""
-    follows = {(f.session_id, f.consultation_key) for f in follower.follows.all()}
-    if session is not None and any(sid == session.pk for sid, _key in follows):
+    follows = list(follower.follows.select_related("session__consultation"))
+    if session is not None and any(f.session_id == session.pk for f in follows):
         return target_name(session=session)
+    if page_key is not None and not any(f.consultation_key == page_key for f in follows):
+        # Progress on a consultation reaches the followers of its sessions: name the session they follow.
+        sessions = [f.session for f in follows if f.session is not None and f.session.consultation is not None]
+        followed = next((s for s in sessions if s.consultation.translation_key == page_key), None)
+        if followed is not None:
+            return target_name(session=followed)
     key = page_key or (session.consultation.translation_key if session and session.consultation_id else None)
     page = selectors.consultation_page(key, follower.language) if key else None
     return target_name(page=page) if page is not None else target_name(session=session)

@@ -25,7 +25,8 @@ def followers_of_session(session, before=None):
 
 
 def followers_for_page_language(page, before=None):
-    """Reachable followers of a consultation who read `page`'s language, or whose language has no live page."""
+    """Reachable followers of a consultation, or of one of its sessions (a session's follow form promises the
+    board's progress too), who read `page`'s language, or whose language has no live page."""
     from home.models import ConsultationPage
 
     languages = set(
@@ -33,7 +34,9 @@ def followers_for_page_language(page, before=None):
             "locale__language_code", flat=True
         )
     )
-    followers = reachable_followers().filter(Q(follows__consultation_key=page.translation_key) & _confirmed_by(before))
+    key = page.translation_key
+    follows = Q(follows__consultation_key=key) | Q(follows__session__consultation__translation_key=key)
+    followers = reachable_followers().filter(follows & _confirmed_by(before))
     own = page.locale.language_code
     return list(followers.filter(Q(language=own) | ~Q(language__in=languages - {own})).distinct())
 
