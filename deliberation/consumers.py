@@ -182,12 +182,12 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if self.session_id is None:
             return
         scheduler.process_clock_leave()
-        await fanout.detach(self.session_id, self.lane)
-        if self.user_id:
+        if self.user_id:  # layer calls first: the hub's last presence write may wait for the database
             try:
                 await self.channel_layer.group_discard(user_group_name(self.user_id), self.channel_name)
             except Exception:  # noqa: BLE001 - the layer forgets the channel by itself (expiry)
                 logger.warning("leaving the group of user %s failed", self.user_id, exc_info=True)
+        await fanout.detach(self.session_id, self.lane)
 
     async def _join_user_group(self):
         """Join (or re-join) the signed-in user's group, so signing out closes this socket; walk-ins join no group."""

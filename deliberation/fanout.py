@@ -259,17 +259,18 @@ class Hub:
                         logger.warning("delivery on session %s failed", self.session_id, exc_info=True)
 
     async def close(self) -> None:
-        """Stop reading, write the last presence changes and leave the group."""
+        """Stop reading, leave the group, then write the last presence changes (a slow database must not keep the
+        channel in the group: the socket's disconnect may be cut short)."""
         self.ready.set()  # nobody waits for a hub that is gone
         for task in self.tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        await self.flush_presence()
         if self.channel is not None:
             try:
                 await self.layer.group_discard(group_name(self.session_id), self.channel)
             except Exception:  # noqa: BLE001 - the layer forgets the channel by itself (expiry)
                 logger.warning("leaving the group of session %s failed", self.session_id, exc_info=True)
+        await asyncio.gather(*self.tasks, return_exceptions=True)  # a presence write under way finishes first
+        await self.flush_presence()
 
 
 def _loop_hubs() -> dict[int, Hub]:

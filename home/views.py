@@ -2,6 +2,7 @@
 board's commitments as CSV and JSON for its annual report."""
 
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -118,7 +119,9 @@ def commitment_rows(request, board):
     rows = []
     for consultation in consultations:
         commitments = Commitment.objects.filter(page=consultation).select_related("partner", "proposal")
-        commitments = list(commitments.prefetch_related("updates").order_by("sort_order", "pk"))
+        # Rows made in code may have no sort order: first on every database (PostgreSQL puts NULL last by default).
+        order = (F("sort_order").asc(nulls_first=True), "pk")
+        commitments = list(commitments.prefetch_related("updates").order_by(*order))
         rounds = chosen_in_published_votes(consultation) if any(c.proposal_id for c in commitments) else {}
         for commitment in commitments:
             round_ = rounds.get(commitment.proposal_id)
