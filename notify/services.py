@@ -8,6 +8,7 @@ before a round closes does not wait for the day: it is due `GATHER` after it is 
 
 import logging
 import secrets
+import smtplib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -117,7 +118,8 @@ def confirm(value, now=None):
     follower.confirm_nonce = ""
     follower.confirmed_at = follower.confirmed_at or now
     follower.unsubscribed_at = None  # asking again, and confirming, undoes an earlier unsubscribe
-    follower.save(update_fields=["confirm_nonce", "confirmed_at", "unsubscribed_at"])
+    follower.bounced_at = None  # ... and a bounce: the address works again, the confirmation reached it
+    follower.save(update_fields=["confirm_nonce", "confirmed_at", "unsubscribed_at", "bounced_at"])
     pending = follower.follows.filter(confirmed_at__isnull=True)
     for follow in pending.filter(consultation_key__isnull=False):
         know_consultation(follow.consultation_key)
@@ -257,6 +259,13 @@ def schedule_digests(follower_ids, urgent=False, now=None):
             tasks.send_digest.using(run_after=due).enqueue(follower.pk)
 
 
+def _refused_for_good(error):
+    """Whether the SMTP server refused the recipient permanently (every code 5xx), not for now (4xx) or by failing."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused) or not error.recipients:
+        return False
+    return all(code >= 500 for code, _message in error.recipients.values())
+
+
 def send_digest(follower_id, now=None):
     """Send a follower's waiting notices as one e-mail, if their digest is due; a task for a digest since moved
     does nothing. Returns the number of notices sent.
@@ -282,7 +291,14 @@ def send_digest(follower_id, now=None):
             return 0
         try:
             mail.digest(follower, still_true).send()
-        except Exception:  # noqa: BLE001 - the mail server refused or is down: they wait, and it is tried later
+        except Exception as error:  # noqa: BLE001 - the mail server refused or is down: they wait, and it is tried later
+            if _refused_for_good(error):
+                # A permanent refusal (5xx: no such mailbox): the address bounces. Nothing more goes to it until the
+                # person gives it again and confirms it (confirm clears the mark).
+                logger.warning("follower %s's address was refused permanently; no more mail", follower.pk)
+                Follower.objects.filter(pk=follower.pk).update(bounced_at=timezone.now())
+                Notice.objects.filter(pk__in=[n.pk for n in still_true]).update(dropped=True)
+                return 0
             logger.warning("digest to follower %s not sent; retrying later", follower.pk, exc_info=True)
             retry_at = timezone.now() + RETRY_AFTER
             Follower.objects.filter(pk=follower.pk).update(digest_due_at=retry_at)
