@@ -6,7 +6,6 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
@@ -18,8 +17,7 @@ from deliberation.models import LiveSession, Participant
 from deliberation.services.participants import participant_new_return_link
 from notify.models import Follow, Follower
 from tests.conftest import rounds_of
-from tests.notify.conftest import Inbox, html_part, run_tasks, text_part
-from tests.servers import free_port
+from tests.notify.conftest import Inbox, html_part, run_tasks, send_mail_to, smtp_server, text_part
 
 pytestmark = pytest.mark.django_db
 
@@ -64,14 +62,10 @@ def voter(live, open_vote):
 
 @pytest.fixture
 def smtp(settings):
-    """A real SMTP server on a free port; the settings send to it (pytest-django swaps in locmem otherwise)."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    yield inbox
-    controller.stop()
+    """A real SMTP server on a free port; the settings send to it."""
+    with smtp_server(Inbox()) as inbox:
+        send_mail_to(settings, inbox)
+        yield inbox
 
 
 # --- coming back ---------------------------------------------------------------------------------------------------

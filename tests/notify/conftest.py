@@ -1,8 +1,13 @@
 """Fixtures for notifications: a real SMTP server, a consultation page, and running the queued tasks."""
 
 import email
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from email import policy
 
 import pytest
@@ -11,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Locale, Page, Site
 
 from home.models import BoardPage, ConsultationPage, HomePage
-from tests.servers import free_port
+from tests.servers import ROOT, free_port
 
 
 class Inbox:
@@ -43,18 +48,58 @@ class Inbox:
         raise AssertionError(f"{len(self.to(address))} messages to {address}, expected {count}")
 
 
+@contextmanager
+def smtp_server(handler):
+    """A real SMTP server (aiosmtpd) on a free port, handled by `handler` (an Inbox); `handler.port` is its port."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+def send_mail_to(settings, server):
+    """Point this process's settings at `server` (pytest-django swaps in the locmem backend)."""
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server on a free port; the settings send to it."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # pytest-django swaps in locmem
-    inbox.port = port
-    yield inbox
-    controller.stop()
+    with smtp_server(Inbox()) as inbox:
+        send_mail_to(settings, inbox)
+        yield inbox
+
+
+def database_url():
+    """The test database as a DATABASE_URL, so a worker process shares it."""
+    from django.db import connection
+
+    conf = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{conf['NAME']}"
+    return f"postgres://{conf['USER']}:{conf['PASSWORD']}@{conf['HOST'] or 'localhost'}:{conf['PORT'] or 5432}/{conf['NAME']}"
+
+
+def start_db_worker(smtp_port):
+    """A real `manage.py db_worker --backend cyd` process on the test database, sending to `smtp_port`; its output
+    goes to the file `process.log`. The caller stops it."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.notify.worker_settings",
+        DATABASE_URL=database_url(),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        PYTHONUNBUFFERED="1",
+    )
+    log = tempfile.NamedTemporaryFile(prefix="db-worker-", suffix=".log", delete=False)
+    command = ["manage.py", "db_worker", "--backend", "cyd", "--interval", "0.1", "--no-startup-delay", "--no-reload"]
+    process = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log = log.name
+    return process
 
 
 def text_part(message):

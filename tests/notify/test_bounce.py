@@ -1,13 +1,11 @@
 """An address the mail server refuses for good stops getting mail until its owner confirms it again."""
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from notify import services
 from notify.models import Follower, Notice
-from tests.notify.conftest import Inbox
-from tests.servers import free_port
+from tests.notify.conftest import Inbox, send_mail_to, smtp_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,14 +26,10 @@ class Refusing(Inbox):
 
 @pytest.fixture
 def refusing(settings):
-    inbox = Refusing({"gone@example.com": "550 5.1.1 No such mailbox", "busy@example.com": "451 4.3.0 Try later"})
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    yield inbox
-    controller.stop()
+    codes = {"gone@example.com": "550 5.1.1 No such mailbox", "busy@example.com": "451 4.3.0 Try later"}
+    with smtp_server(Refusing(codes)) as inbox:
+        send_mail_to(settings, inbox)
+        yield inbox
 
 
 def _owed_a_digest(email, live):

@@ -1,18 +1,12 @@
 """End to end: a real SMTP server and a real `db_worker --backend cyd` process deliver the notifications."""
 
-import os
 import re
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -21,52 +15,23 @@ from deliberation.models import Ballot, LiveSession, Round
 from home.models import Commitment, CommitmentUpdate, ConsultationPage
 from notify import services
 from notify.models import Follower, FollowParticipant, Notice, RoundReminder
-from tests.notify.conftest import Inbox, html_part, text_part
-from tests.servers import ROOT, free_port
+from tests.notify.conftest import Inbox, html_part, smtp_server, start_db_worker, text_part
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def database_url():
-    """The test database as a DATABASE_URL, so the worker process shares it."""
-    conf = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{conf['NAME']}"
-    return f"postgres://{conf['USER']}:{conf['PASSWORD']}@{conf['HOST'] or 'localhost'}:{conf['PORT'] or 5432}/{conf['NAME']}"
 
 
 @pytest.fixture(scope="module")
 def inbox():
     """A real SMTP server for the whole module (each test writes to its own addresses)."""
-    received = Inbox()
-    controller = Controller(received, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    received.port = controller.port
-    yield received
-    controller.stop()
+    with smtp_server(Inbox()) as received:
+        yield received
 
 
 @pytest.fixture(scope="module")
 def worker_process(inbox, django_db_setup, django_db_blocker):
     """`manage.py db_worker --backend cyd` in its own process, on the test database, sending to `inbox`
     (one for the module: each test's rows are flushed after it, the worker stays)."""
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="tests.notify.worker_settings",
-        DATABASE_URL=database_url(),
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(inbox.port),
-        PYTHONUNBUFFERED="1",
-    )
-    log = tempfile.NamedTemporaryFile(prefix="db-worker-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--backend", "cyd", "--interval", "0.1", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    process.log = log.name
+    process = start_db_worker(inbox.port)
     yield process
     process.terminate()
     process.wait(timeout=10)

@@ -2,25 +2,19 @@
 follower still gets exactly one e-mail (docs/notifications.md, "A worker that dies")."""
 
 import asyncio
-import os
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from home.models import Commitment, ConsultationPage
 from notify import services
 from notify.models import Notice
-from tests.notify.conftest import Inbox
-from tests.notify.test_notifications import confirmed, database_url, wait_for_queue
-from tests.servers import ROOT, free_port
+from tests.notify.conftest import Inbox, smtp_server, start_db_worker
+from tests.notify.test_notifications import confirmed, wait_for_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,13 +46,9 @@ class HoldingInbox(Inbox):
 @pytest.fixture
 def inbox():
     """The holding SMTP server, for this test only."""
-    received = HoldingInbox()
-    controller = Controller(received, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    received.port = controller.port
-    yield received
-    received.release.set()
-    controller.stop()
+    with smtp_server(HoldingInbox()) as received:
+        yield received
+        received.release.set()
 
 
 @pytest.fixture
@@ -67,20 +57,7 @@ def start_worker(inbox):
     started = []
 
     def start():
-        env = dict(os.environ)
-        env.update(
-            DJANGO_SETTINGS_MODULE="tests.notify.worker_settings",
-            DATABASE_URL=database_url(),
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=str(inbox.port),
-            PYTHONUNBUFFERED="1",
-        )
-        log = tempfile.NamedTemporaryFile(prefix="db-worker-", suffix=".log", delete=False)
-        command = [sys.executable, "manage.py", "db_worker", "--backend", "cyd", "--interval", "0.1"]
-        process = subprocess.Popen(
-            [*command, "--no-startup-delay", "--no-reload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        process.log = log.name
+        process = start_db_worker(inbox.port)
         started.append(process)
         return process
 
